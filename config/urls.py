@@ -1,0 +1,49 @@
+"""Root URLs: accounts, health, firm pages under /f/<firm>/."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from projects.forms import LoginForm
+from projects.views import accounts, health
+
+account_patterns = [
+    path("signup/", accounts.signup, name="signup"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profile/", accounts.profile, name="profile"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/", include(account_patterns)),
+    path("firms/new/", accounts.firm_new, name="firm-new"),
+    path("invitations/<str:token>/", accounts.invitation_accept_view, name="invitation-accept"),
+    path("f/<slug:firm_slug>/", include("projects.urls")),
+]

@@ -1,0 +1,1 @@
+"""Selectors read: keyword-only, typed, firm first, the firm in every query."""

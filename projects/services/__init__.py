@@ -1,0 +1,1 @@
+"""Services write: keyword-only, typed, named `<entity>_<action>`, firm first."""

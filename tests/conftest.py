@@ -1,0 +1,79 @@
+"""Fixtures everyone needs: the database guard, firms with members per role, logged-in clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from projects.models import Firm, Membership, Role, User
+from tests.factories import FirmFactory, MembershipFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls a browser test
+# makes around it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Refuse to run on a role that ignores row-level security: the tests would prove nothing."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        assert connection.vendor == "postgresql", "The suite runs on PostgreSQL (see README)."
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        superuser, bypass = cursor.fetchone()
+        assert not superuser and not bypass, (
+            "The test database role must be NOSUPERUSER NOBYPASSRLS "
+            "(run scripts/check_services.py)."
+        )
+
+
+@pytest.fixture
+def firm(db) -> Firm:  # type: ignore[no-untyped-def]
+    return FirmFactory(name="Acme Advisory", slug="acme")
+
+
+@pytest.fixture
+def other_firm(db) -> Firm:  # type: ignore[no-untyped-def]
+    return FirmFactory(name="Rival Partners", slug="rival")
+
+
+@pytest.fixture
+def member(db) -> Callable[..., User]:  # type: ignore[no-untyped-def]
+    """member(firm, role) -> a user with that role in that firm."""
+
+    def make(firm: Firm, role: str = Role.CONSULTANT, **user_fields: object) -> User:
+        user = UserFactory(**user_fields)
+        MembershipFactory(firm=firm, user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def owner(firm: Firm, member: Callable[..., User]) -> User:
+    return member(firm, Role.OWNER, email="owner@acme.example", full_name="Olga Owner")
+
+
+@pytest.fixture
+def owner_client(owner: User, client_for: Callable[[User], Client]) -> Client:
+    return client_for(owner)
+
+
+def memberships_of(firm: Firm) -> list[Membership]:
+    from projects.tenancy.scope import firm_scope
+
+    with firm_scope(firm):
+        return list(Membership.objects.select_related("user"))
