@@ -77,3 +77,38 @@ def memberships_of(firm: Firm) -> list[Membership]:
 
     with firm_scope(firm):
         return list(Membership.objects.select_related("user"))
+
+
+REDIS_TEST_BROKER = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def celery_redis_worker(transactional_db):  # type: ignore[no-untyped-def]
+    """A real Celery worker (solo pool, in a thread) consuming from Redis, with the app
+    switched from eager to the broker for the length of the test."""
+    import redis
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery_app import app
+
+    redis.Redis.from_url(REDIS_TEST_BROKER).flushdb()
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=REDIS_TEST_BROKER, task_always_eager=False)
+    _reset_broker_pools(app)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as w:
+            yield w
+    finally:
+        app.conf.update(saved)
+        _reset_broker_pools(app)
+
+
+def _reset_broker_pools(app) -> None:  # type: ignore[no-untyped-def]
+    from kombu import pools as kombu_pools
+
+    # Connections made for the previous broker URL must not be reused for the new one.
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    kombu_pools.reset()  # kombu keeps its own registry of producer pools per connection

@@ -13,6 +13,8 @@ DATABASES["default"] = dj_database_url.parse(
     conn_max_age=0,
 )
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+WHITENOISE_USE_FINDERS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_FAILURE_LIMIT = 5
+AXES_VERBOSE = False

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from projects.models import Firm, Membership, Role
 from projects.models.firms import role_at_least
@@ -53,6 +54,8 @@ def firm_view(
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                     response.render()
+                # One URL serves the full page and its HTMX fragment: caches must tell them apart.
+                patch_vary_headers(response, ("HX-Request",))
                 return response
 
         return wrapped

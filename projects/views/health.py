@@ -1,11 +1,13 @@
 """`/healthz`: for load balancers and uptime checks. No auth; says whether the database answers."""
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
+# Outside the request transaction: with the database down, opening one would fail first.
+@transaction.non_atomic_requests
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

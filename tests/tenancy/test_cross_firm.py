@@ -1,0 +1,111 @@
+"""Every firm URL, enumerated from the resolver, aimed at another firm's objects: 404, and not
+a trace of the other firm in the body. Routes added later are covered without editing this."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from projects.models import Role
+from projects.tenancy.scope import firm_scope
+from tests.factories import InvitationFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+MARKER = "Rivalmarker"
+
+
+def firm_patterns() -> list[tuple[str, list[str]]]:
+    """(route template, kwarg names) of every pattern under /f/<firm_slug>/."""
+    found: list[tuple[str, list[str]]] = []
+
+    def walk(patterns, prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                route = prefix + str(p.pattern)
+                if "<slug:firm_slug>" in route:
+                    found.append((route, list(p.pattern.converters)))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+@pytest.fixture
+def victim(other_firm):
+    other_firm.name = f"{MARKER} Partners"
+    other_firm.save()
+    victim_member = MembershipFactory(
+        firm=other_firm, role=Role.CONSULTANT, user__email=f"{MARKER.lower()}@rival.example"
+    )
+    invitation = InvitationFactory(firm=other_firm, email=f"{MARKER.lower()}-invite@rival.example")
+    return {"membership_id": victim_member.pk, "invitation_id": invitation.pk}
+
+
+def build(route: str, firm_slug: str, ids: dict[str, int]) -> str:
+    path = "/" + route.replace("<slug:firm_slug>", firm_slug)
+    for name, value in ids.items():
+        path = path.replace(f"<int:{name}>", str(value))
+    assert "<" not in path, f"no cross-firm object for a kwarg in {route}: add one to `victim`"
+    return path
+
+
+def test_the_matrix_covers_every_firm_route():
+    routes = firm_patterns()
+    assert len(routes) >= 7
+
+
+@pytest.mark.parametrize("app_filter", [True, False], ids=["app+rls", "rls-only"])
+@pytest.mark.parametrize("role", [Role.OWNER, Role.ADMIN, Role.CONSULTANT, Role.VIEWER])
+def test_other_firms_objects_answer_404_for_every_role(
+    firm, other_firm, victim, member, client_for, role, app_filter
+):
+    user = member(firm, role)
+    client = client_for(user)
+    attempts = 0
+    with override_settings(FORKCAST_APP_FIRM_FILTER=app_filter):
+        for route, _ in firm_patterns():
+            for slug in (firm.slug, other_firm.slug):
+                path = build(route, slug, victim)
+                for method in ("get", "post"):
+                    response = getattr(client, method)(
+                        path, {"role": "viewer", "email": "x@example.com", "name": "X"}
+                    )
+                    attempts += 1
+                    body = response.content.decode(errors="replace")
+                    if slug == other_firm.slug:
+                        assert response.status_code in {404, 405}, (method, path)
+                    elif "_id>" in route:
+                        # Own firm's URL, other firm's id: exactly what a missing id gets
+                        # (404, or the role's 403 before any lookup) — existence never leaks.
+                        missing = getattr(client, method)(
+                            build(route, slug, dict.fromkeys(victim, 999_999)),
+                            {"role": "viewer"},
+                        )
+                        assert response.status_code == missing.status_code, (method, path)
+                        assert response.status_code in {403, 404, 405}, (method, path)
+                    assert not (200 <= response.status_code < 300 and MARKER in body), path
+                    assert MARKER.lower() not in body.lower(), (method, path)
+    # The victim's rows are untouched whatever was tried.
+    with firm_scope(other_firm):
+        from projects.models import Invitation, Membership
+
+        assert Membership.objects.get(pk=victim["membership_id"]).role == Role.CONSULTANT
+        assert Invitation.objects.get(pk=victim["invitation_id"]).state == "pending"
+    assert attempts == len(firm_patterns()) * 4
+
+
+def test_unknown_firm_and_non_member_get_the_same_404(firm, other_firm, member, client_for):
+    client = client_for(member(firm))
+    not_member = client.get(f"/f/{other_firm.slug}/")
+    missing = client.get("/f/no-such-firm/")
+    assert not_member.status_code == missing.status_code == 404
+
+    def normalise(content: bytes) -> str:
+        # Per-response nonces and CSRF tokens aside, the pages are identical.
+        return re.sub(r'(nonce="|X-CSRFToken": ")[^"]+', "", content.decode())
+
+    assert normalise(not_member.content) == normalise(missing.content)
