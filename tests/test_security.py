@@ -70,7 +70,8 @@ def test_healthz_reports_a_database_outage():
     code = (
         "import django; django.setup();"
         "from django.test import Client;"
-        "r = Client(HTTP_HOST='localhost').get('/healthz'); print(r.status_code, r.json()['status'])"
+        "r = Client(HTTP_HOST='localhost').get('/healthz');"
+        "print(r.status_code, r.json()['status'])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

@@ -26,7 +26,7 @@ def _wait_for(predicate, timeout: float = 20.0) -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_invitation_email_is_sent_by_a_real_worker(celery_redis_worker, firm, owner):
     with firm_scope(firm):
-        invitation, token = invitation_create(
+        _, token = invitation_create(
             firm=firm, invited_by=owner, email="worker@example.com", role=Role.VIEWER
         )
     assert _wait_for(lambda: len(mail.outbox) == 1), "the worker never sent the e-mail"
