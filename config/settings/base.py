@@ -213,6 +213,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- LLM narrative drafting ---------------------------------------------------------------------
+OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
+OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "") or None
+OPENAI_MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
+
 # --- Forkcast -----------------------------------------------------------------------------------
 # How long an invitation stays valid.
 FORKCAST_INVITATION_DAYS = int(os.environ.get("FORKCAST_INVITATION_DAYS", "7"))
