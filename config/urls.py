@@ -45,5 +45,6 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("firms/new/", accounts.firm_new, name="firm-new"),
     path("invitations/<str:token>/", accounts.invitation_accept_view, name="invitation-accept"),
+    path("intake/", include("projects.intake_urls")),
     path("f/<slug:firm_slug>/", include("projects.urls")),
 ]

@@ -1,6 +1,32 @@
 """Models of the projects app, one module per subject."""
 
 from projects.models.accounts import User
+from projects.models.engagements import Client, Contact, Engagement, EngagementStatus
 from projects.models.firms import Firm, Invitation, Membership, Role
+from projects.models.intake import (
+    ImmutableError,
+    IntakeDraft,
+    IntakeLink,
+    ProfileSource,
+    ProfileVersion,
+)
+from projects.models.sessions import FollowUp, Session
 
-__all__ = ["Firm", "Invitation", "Membership", "Role", "User"]
+__all__ = [
+    "Client",
+    "Contact",
+    "Engagement",
+    "EngagementStatus",
+    "Firm",
+    "FollowUp",
+    "ImmutableError",
+    "IntakeDraft",
+    "IntakeLink",
+    "Invitation",
+    "Membership",
+    "ProfileSource",
+    "ProfileVersion",
+    "Role",
+    "Session",
+    "User",
+]

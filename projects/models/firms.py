@@ -7,7 +7,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -45,6 +45,11 @@ class Firm(models.Model):
     # as a data: URI, so no media server is needed.
     logo = models.BinaryField(blank=True, null=True, editable=True)
     logo_content_type = models.CharField(max_length=40, blank=True)
+    intake_link_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="How many days a founder's intake link stays valid (1–90).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

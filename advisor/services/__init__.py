@@ -1,0 +1,1 @@
+"""The advisor's Django face: services that load firm data, call the engine and persist."""

@@ -1,0 +1,3 @@
+"""Consultant-side intake URLs, inside a firm: /f/<firm>/engagements/<id>/intake/…"""
+
+urlpatterns: list = []
