@@ -1,0 +1,1 @@
+"""The advisor: the pure decision engine (`advisor.engine`) and its Django face."""
