@@ -1,13 +1,66 @@
 """URLs inside a firm: /f/<firm_slug>/…  (namespace `projects`)."""
 
-from django.urls import path
+from django.urls import include, path
 
-from projects.views import firms
+from projects.views import clients, engagements, firms, sessions
 
 app_name = "projects"
 
 urlpatterns = [
     path("", firms.dashboard, name="dashboard"),
+    # Clients
+    path("clients/", clients.clients, name="clients"),
+    path("clients/new/", clients.client_new, name="client-new"),
+    path("clients/<int:client_id>/", clients.client_detail, name="client-detail"),
+    path("clients/<int:client_id>/edit/", clients.client_edit, name="client-edit"),
+    path("clients/<int:client_id>/delete/", clients.client_delete_view, name="client-delete"),
+    path("clients/<int:client_id>/contacts/", clients.contact_new, name="contact-new"),
+    path(
+        "clients/<int:client_id>/contacts/<int:contact_id>/remove/",
+        clients.contact_remove_view,
+        name="contact-remove",
+    ),
+    # Engagements
+    path("engagements/", engagements.engagements, name="engagements"),
+    path("engagements/new/", engagements.engagement_new, name="engagement-new"),
+    path(
+        "engagements/<int:engagement_id>/",
+        engagements.engagement_detail,
+        name="engagement-detail",
+    ),
+    path(
+        "engagements/<int:engagement_id>/edit/",
+        engagements.engagement_edit,
+        name="engagement-edit",
+    ),
+    path(
+        "engagements/<int:engagement_id>/status/",
+        engagements.engagement_status,
+        name="engagement-status",
+    ),
+    path(
+        "engagements/<int:engagement_id>/profile/",
+        engagements.profile_edit,
+        name="profile-edit",
+    ),
+    path(
+        "engagements/<int:engagement_id>/sessions/new/",
+        sessions.session_new,
+        name="session-new",
+    ),
+    path("engagements/<int:engagement_id>/intake/", include("projects.intake_firm_urls")),
+    # Sessions
+    path("sessions/<int:session_id>/", sessions.session_detail, name="session-detail"),
+    path("sessions/<int:session_id>/edit/", sessions.session_edit, name="session-edit"),
+    path("sessions/<int:session_id>/notes/", sessions.session_notes, name="session-notes"),
+    path("sessions/<int:session_id>/session.ics", sessions.session_ics_view, name="session-ics"),
+    path("sessions/<int:session_id>/follow-ups/", sessions.follow_up_new, name="follow-up-new"),
+    path(
+        "follow-ups/<int:follow_up_id>/toggle/",
+        sessions.follow_up_toggle_view,
+        name="follow-up-toggle",
+    ),
+    # Firm settings
     path("settings/", firms.firm_settings, name="firm-settings"),
     path("settings/members/", firms.members, name="members"),
     path("settings/invitations/", firms.invitation_new, name="invitation-new"),

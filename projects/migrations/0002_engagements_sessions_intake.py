@@ -8,233 +8,474 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='firm',
-            name='intake_link_days',
-            field=models.PositiveSmallIntegerField(default=14, help_text="How many days a founder's intake link stays valid (1–90).", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)]),
+            model_name="firm",
+            name="intake_link_days",
+            field=models.PositiveSmallIntegerField(
+                default=14,
+                help_text="How many days a founder's intake link stays valid (1–90).",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(90),
+                ],
+            ),
         ),
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('website', models.URLField(blank=True)),
-                ('notes', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("website", models.URLField(blank=True)),
+                ("notes", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["name"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
-            ],
-        ),
-        migrations.CreateModel(
-            name='Contact',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('email', models.EmailField(max_length=254)),
-                ('title', models.CharField(blank=True, max_length=120)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='projects.client')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-            ],
-            options={
-                'ordering': ['-is_primary', 'name'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
-            },
-            managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Engagement',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('intake', 'Intake'), ('assessment', 'Assessment'), ('review', 'Review'), ('delivered', 'Delivered'), ('closed', 'Closed')], default='intake', max_length=20)),
-                ('summary', models.TextField(blank=True)),
-                ('start_date', models.DateField(blank=True, null=True)),
-                ('target_date', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='engagements', to='projects.client')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-                ('lead', models.ForeignKey(blank=True, help_text='The consultant leading this engagement.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("email", models.EmailField(max_length=254)),
+                ("title", models.CharField(blank=True, max_length=120)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("is_primary", models.BooleanField(default=False)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="projects.client",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["-is_primary", "name"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='IntakeLink',
+            name="Engagement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('sent_to', models.EmailField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('last_opened_at', models.DateTimeField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='intake_links', to='projects.engagement')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("intake", "Intake"),
+                            ("assessment", "Assessment"),
+                            ("review", "Review"),
+                            ("delivered", "Delivered"),
+                            ("closed", "Closed"),
+                        ],
+                        default="intake",
+                        max_length=20,
+                    ),
+                ),
+                ("summary", models.TextField(blank=True)),
+                ("start_date", models.DateField(blank=True, null=True)),
+                ("target_date", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="engagements",
+                        to="projects.client",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The consultant leading this engagement.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["-updated_at"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='IntakeDraft',
+            name="IntakeLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('unknown', models.JSONField(blank=True, default=list)),
-                ('step', models.CharField(blank=True, max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to='projects.engagement')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-                ('link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to='projects.intakelink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("sent_to", models.EmailField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("last_opened_at", models.DateTimeField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="intake_links",
+                        to="projects.engagement",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["-created_at"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='ProfileVersion',
+            name="IntakeDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('profile', models.JSONField()),
-                ('consultant_fields', models.JSONField(blank=True, default=list)),
-                ('unknown_fields', models.JSONField(blank=True, default=list)),
-                ('source', models.CharField(choices=[('founder', 'Founder (intake link)'), ('consultant', 'Consultant'), ('api', 'API')], max_length=20)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='profile_versions', to='projects.engagement')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-                ('intake_link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='projects.intakelink')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                ("unknown", models.JSONField(blank=True, default=list)),
+                ("step", models.CharField(blank=True, max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drafts",
+                        to="projects.engagement",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drafts",
+                        to="projects.intakelink",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['engagement', '-number'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["-updated_at"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Session',
+            name="ProfileVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('starts_at', models.DateTimeField()),
-                ('duration_minutes', models.PositiveIntegerField(default=60)),
-                ('location', models.CharField(blank=True, help_text='A room or a call link.', max_length=200)),
-                ('attendees', models.TextField(blank=True, help_text='One per line.')),
-                ('agenda', models.TextField(blank=True)),
-                ('notes', models.TextField(blank=True)),
-                ('decisions', models.TextField(blank=True, help_text='One per line.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='projects.engagement')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("profile", models.JSONField()),
+                ("consultant_fields", models.JSONField(blank=True, default=list)),
+                ("unknown_fields", models.JSONField(blank=True, default=list)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("founder", "Founder (intake link)"),
+                            ("consultant", "Consultant"),
+                            ("api", "API"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="profile_versions",
+                        to="projects.engagement",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
+                (
+                    "intake_link",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="projects.intakelink",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_at'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["engagement", "-number"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=300)),
-                ('owner', models.CharField(blank=True, help_text='Who will do it.', max_length=150)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('done', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='projects.session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("starts_at", models.DateTimeField()),
+                ("duration_minutes", models.PositiveIntegerField(default=60)),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True, help_text="A room or a call link.", max_length=200
+                    ),
+                ),
+                ("attendees", models.TextField(blank=True, help_text="One per line.")),
+                ("agenda", models.TextField(blank=True)),
+                ("notes", models.TextField(blank=True)),
+                ("decisions", models.TextField(blank=True, help_text="One per line.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sessions",
+                        to="projects.engagement",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['done', 'due_date', 'created_at'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["-starts_at"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
+            ],
+        ),
+        migrations.CreateModel(
+            name="FollowUp",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=300)),
+                (
+                    "owner",
+                    models.CharField(blank=True, help_text="Who will do it.", max_length=150),
+                ),
+                ("due_date", models.DateField(blank=True, null=True)),
+                ("done", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="projects.session",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["done", "due_date", "created_at"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
+            },
+            managers=[
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['firm', 'name'], name='projects_cl_firm_id_135708_idx'),
+            model_name="client",
+            index=models.Index(fields=["firm", "name"], name="projects_cl_firm_id_135708_idx"),
         ),
         migrations.AddIndex(
-            model_name='engagement',
-            index=models.Index(fields=['firm', 'status'], name='projects_en_firm_id_927d9d_idx'),
+            model_name="engagement",
+            index=models.Index(fields=["firm", "status"], name="projects_en_firm_id_927d9d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='intakedraft',
-            constraint=models.UniqueConstraint(condition=models.Q(('submitted_at__isnull', True)), fields=('link',), name='intake_draft_one_open_per_link'),
+            model_name="intakedraft",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("submitted_at__isnull", True)),
+                fields=("link",),
+                name="intake_draft_one_open_per_link",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profileversion',
-            constraint=models.UniqueConstraint(fields=('engagement', 'number'), name='profile_version_unique_number'),
+            model_name="profileversion",
+            constraint=models.UniqueConstraint(
+                fields=("engagement", "number"), name="profile_version_unique_number"
+            ),
         ),
     ]

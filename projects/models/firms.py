@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 
-from projects.tenancy.models import FirmOwnedModel, FirmScopedManager
+from projects.tenancy.models import FirmOwnedModel, FirmScopedManager, FirmScopedQuerySet
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a hex colour like #4f46e5.")
 DEFAULT_ACCENT = "#4f46e5"
@@ -96,7 +96,7 @@ class Membership(FirmOwnedModel):
         return f"{self.user} in {self.firm_id} as {self.role}"
 
 
-class InvitationQuerySet(models.QuerySet):
+class InvitationQuerySet(FirmScopedQuerySet):
     def pending(self) -> InvitationQuerySet:
         return self.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()

@@ -10,13 +10,15 @@ from django.db import models
 from django.utils import timezone
 
 from projects.models.engagements import Engagement
-from projects.tenancy.models import FirmOwnedModel, FirmScopedManager
+from projects.tenancy.models import FirmOwnedModel, FirmScopedManager, FirmScopedQuerySet
 
 
 class IntakeLink(FirmOwnedModel):
     """An e-mailed link to one engagement's intake. Only the SHA-256 of its token is stored."""
 
-    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="intake_links")
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="intake_links"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     sent_to = models.EmailField(blank=True)
     created_by = models.ForeignKey(
@@ -89,7 +91,7 @@ class ImmutableError(RuntimeError):
     """Raised on any attempt to edit or delete a profile version."""
 
 
-class ProfileVersionQuerySet(models.QuerySet):
+class ProfileVersionQuerySet(FirmScopedQuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise ImmutableError("Profile versions are never deleted.")
 

@@ -49,7 +49,9 @@ def profile_version_create(
         raise ValueError(f"Unknown profile source {source!r}.")
     if intake_link is not None and intake_link.engagement_id != engagement.pk:
         raise ValueError("The intake link belongs to another engagement.")
-    validate_profile(dict(data), price_book_for_firm(firm=firm), consultant_fields=consultant_fields)
+    validate_profile(
+        dict(data), price_book_for_firm(firm=firm), consultant_fields=consultant_fields
+    )
     # Numbering under a row lock: two submissions at once still get 1 and 2.
     locked = Engagement.objects.select_for_update().get(firm=firm, pk=engagement.pk)
     last = (

@@ -16,8 +16,52 @@ def app_filter_enabled() -> bool:
     return getattr(settings, "FORKCAST_APP_FIRM_FILTER", True)
 
 
-class FirmScopedManager(models.Manager):
-    """`Model.objects`: only the current firm's rows; raises when no firm is in scope."""
+class FirmScopedQuerySet(models.QuerySet):
+    """A queryset made with no firm in scope raises when it is *used*, not when it is built, so
+    lazy querysets (a form field's default choices, a module-level constant) can exist."""
+
+    _scope_missing: str = ""
+
+    def _guard(self) -> None:
+        if self._scope_missing:
+            raise FirmScopeMissing(self._scope_missing)
+
+    def _clone(self) -> FirmScopedQuerySet:
+        clone = super()._clone()
+        clone._scope_missing = self._scope_missing
+        return clone
+
+    def _fetch_all(self) -> None:
+        self._guard()
+        super()._fetch_all()
+
+    def iterator(self, *args: Any, **kwargs: Any) -> Any:
+        self._guard()
+        return super().iterator(*args, **kwargs)
+
+    def count(self) -> int:
+        self._guard()
+        return super().count()
+
+    def exists(self) -> bool:
+        self._guard()
+        return super().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self._guard()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        self._guard()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._guard()
+        return super().delete()
+
+
+class _FirmScopedManager(models.Manager):
+    """`Model.objects`: only the current firm's rows; unusable when no firm is in scope."""
 
     def get_queryset(self) -> models.QuerySet:
         qs = super().get_queryset()
@@ -25,10 +69,14 @@ class FirmScopedManager(models.Manager):
             return qs
         firm_id = current_firm_id()
         if firm_id is None:
-            raise FirmScopeMissing(
+            qs._scope_missing = (  # type: ignore[attr-defined]
                 f"{self.model.__name__} queried outside a firm scope; use firm_scope(firm)."
             )
+            return qs
         return qs.filter(firm_id=firm_id)
+
+
+FirmScopedManager = _FirmScopedManager.from_queryset(FirmScopedQuerySet)
 
 
 class FirmOwnedModel(models.Model):

@@ -9,9 +9,18 @@ import pytest
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from projects.models import Role
+from projects.models import FollowUp, Role
 from projects.tenancy.scope import firm_scope
-from tests.factories import InvitationFactory, MembershipFactory
+from tests.factories import (
+    ClientFactory,
+    ContactFactory,
+    EngagementFactory,
+    IntakeLinkFactory,
+    InvitationFactory,
+    MembershipFactory,
+    SessionFactory,
+    profile_version,
+)
 
 pytestmark = pytest.mark.django_db
 MARKER = "Rivalmarker"
@@ -42,7 +51,26 @@ def victim(other_firm):
         firm=other_firm, role=Role.CONSULTANT, user__email=f"{MARKER.lower()}@rival.example"
     )
     invitation = InvitationFactory(firm=other_firm, email=f"{MARKER.lower()}-invite@rival.example")
-    return {"membership_id": victim_member.pk, "invitation_id": invitation.pk}
+    client = ClientFactory(firm=other_firm, name=f"{MARKER} Client")
+    contact = ContactFactory(client=client, name=f"{MARKER} Founder")
+    engagement = EngagementFactory(client=client, title=f"{MARKER} engagement")
+    session = SessionFactory(engagement=engagement, title=f"{MARKER} session")
+    with firm_scope(other_firm):
+        follow_up = FollowUp.objects.create(
+            firm=other_firm, session=session, text=f"{MARKER} follow-up"
+        )
+    link = IntakeLinkFactory(engagement=engagement)
+    profile_version(engagement, {"name": f"{MARKER} product"})
+    return {
+        "membership_id": victim_member.pk,
+        "invitation_id": invitation.pk,
+        "client_id": client.pk,
+        "contact_id": contact.pk,
+        "engagement_id": engagement.pk,
+        "session_id": session.pk,
+        "follow_up_id": follow_up.pk,
+        "link_id": link.pk,
+    }
 
 
 def build(route: str, firm_slug: str, ids: dict[str, int]) -> str:
@@ -55,7 +83,7 @@ def build(route: str, firm_slug: str, ids: dict[str, int]) -> str:
 
 def test_the_matrix_covers_every_firm_route():
     routes = firm_patterns()
-    assert len(routes) >= 7
+    assert len(routes) >= 25
 
 
 @pytest.mark.parametrize("app_filter", [True, False], ids=["app+rls", "rls-only"])

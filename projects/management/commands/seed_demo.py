@@ -3,16 +3,54 @@ firm so the firm switcher has somewhere to go. Safe to run again: it changes not
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import Firm, Invitation, Membership, Role, User
+from projects.models import (
+    Client,
+    Contact,
+    Engagement,
+    Firm,
+    FollowUp,
+    IntakeLink,
+    Invitation,
+    Membership,
+    Role,
+    Session,
+    User,
+)
+from projects.services.profiles import profile_version_create
 from projects.tenancy.scope import firm_scope
 from projects.tokens import new_token
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "advisor" / "engine" / "data" / "examples"
+
+# The article's own examples, as the demo firm's book of work: (client, website, contact, e-mail,
+# engagement title, example profile, status, lead, days since it started).
+DEMO_ENGAGEMENTS = [
+    ("Brightdesk", "https://brightdesk.example", "Maya Torres", "maya@brightdesk.example",
+     "Support copilot that knows last week's release", "support-chatbot", "review", "consultant", 21),
+    ("Lexwell", "https://lexwell.example", "Daniel Okafor", "daniel@lexwell.example",
+     "Case-law research assistant", "legal-research", "delivered", "owner", 48),
+    ("Cartly", "https://cartly.example", "Sofia Brandt", "sofia@cartly.example",
+     "Sales assistant on the live catalog", "catalog-assistant", "assessment", "consultant", 9),
+    ("Parsewise", "https://parsewise.example", "Tom Eriksen", "tom@parsewise.example",
+     "Invoice extraction to strict JSON", "strict-json-extractor", "review", "admin", 16),
+    ("Tonebook", "https://tonebook.example", "Aisha Rahman", "aisha@tonebook.example",
+     "Brand-voice copy generator", "brand-voice-writer", "assessment", "admin", 6),
+    ("Quickfill", "https://quickfill.example", "Leo Marchetti", "leo@quickfill.example",
+     "Real-time autocomplete under 300 ms", "realtime-autocomplete", "assessment", "consultant", 4),
+    ("Nimbus HR", "https://nimbushr.example", "Grace Liu", "grace@nimbushr.example",
+     "Onboarding assistant past MVP", "hybrid-past-mvp", "review", "owner", 30),
+    ("Sprout Labs", "https://sprout.example", "Ben Carter", "ben@sprout.example",
+     "Prototype triage bot", "prototype-no-data", "closed", "consultant", 75),
+]  # fmt: skip
 
 DEMO_PASSWORD = "forkcast-demo"  # noqa: S105 (published demo login)
 DEMO_USERS = [
@@ -61,6 +99,9 @@ class Command(BaseCommand):
                     invited_by=users["owner@northwind.example"],
                     expires_at=timezone.now() + timedelta(days=7),
                 )
+        with firm_scope(firm):
+            if not Client.objects.filter(firm=firm).exists():
+                self._seed_engagements(firm, users)
         with firm_scope(second):
             Membership.objects.get_or_create(
                 firm=second, user=users["owner@northwind.example"], defaults={"role": Role.ADMIN}
@@ -74,3 +115,94 @@ class Command(BaseCommand):
         )
         for email, _name, role in DEMO_USERS:
             self.stdout.write(f"  {role.label:<11} {email}")
+
+    def _seed_engagements(self, firm: Firm, users: dict[str, User]) -> None:
+        now = timezone.now()
+        # Meetings start on the hour or the half hour, as real ones do.
+        today = now.replace(hour=9, minute=0, second=0, microsecond=0)
+        by_role = {role: users[email] for email, _name, role in DEMO_USERS}
+        for index, row in enumerate(DEMO_ENGAGEMENTS):
+            client_name, website, contact, email, title, example, status, lead, age = row
+            client = Client.objects.create(firm=firm, name=client_name, website=website)
+            Contact.objects.create(
+                firm=firm,
+                client=client,
+                name=contact,
+                email=email,
+                title="Founder",
+                is_primary=True,
+            )
+            engagement = Engagement.objects.create(
+                firm=firm,
+                client=client,
+                title=title,
+                lead=by_role[Role(lead)],
+                start_date=(now - timedelta(days=age)).date(),
+                target_date=(now + timedelta(days=30 - index)).date(),
+            )
+            profile = json.loads((EXAMPLES / f"{example}.json").read_text())
+            first = dict(profile)
+            # Several engagements show a consultant's correction after the founder's answers.
+            if index % 3 == 0 and "queries_per_month" in profile:
+                first["queries_per_month"] = int(profile["queries_per_month"]) // 2
+            profile_version_create(
+                firm=firm, engagement=engagement, data=first, source="founder",
+                note="Submitted through the intake link",
+            )  # fmt: skip
+            if first != profile:
+                profile_version_create(
+                    firm=firm, engagement=engagement, data=profile, source="consultant",
+                    submitted_by=by_role[Role(lead)],
+                    consultant_fields=["queries_per_month"],
+                    note="Volume confirmed from their analytics export",
+                )  # fmt: skip
+            Engagement.objects.filter(pk=engagement.pk).update(status=status)
+            kickoff = Session.objects.create(
+                firm=firm,
+                engagement=engagement,
+                title="Kick-off and discovery",
+                starts_at=today - timedelta(days=age - 1) + timedelta(minutes=90 * (index % 5)),
+                duration_minutes=60,
+                location="Video call",
+                attendees=f"{by_role[Role(lead)].full_name}\n{contact} ({client_name})",
+                agenda="Goals, users, what the product must know, constraints.",
+                notes=(
+                    f"## Context\n{profile.get('use_case', '')}\n\n"
+                    "## Open questions\n- Where do answers fail today?\n- Who must verify them?"
+                ),
+                decisions="Run the intake before the architecture call\nShare a sample of real queries",
+                created_by=by_role[Role(lead)],
+            )
+            FollowUp.objects.create(
+                firm=firm, session=kickoff, text="Send 50 anonymised real queries",
+                owner=contact, due_date=(now + timedelta(days=3)).date(), done=index % 2 == 0,
+            )  # fmt: skip
+            if status in {"review", "assessment"}:
+                Session.objects.create(
+                    firm=firm,
+                    engagement=engagement,
+                    title="Architecture readout",
+                    starts_at=today + timedelta(days=2 + index, minutes=30 + 60 * (index % 4)),
+                    duration_minutes=45,
+                    location="Video call",
+                    attendees=f"{by_role[Role(lead)].full_name}\n{contact} ({client_name})",
+                    agenda="Verdict, costs, roadmap, next steps.",
+                    created_by=by_role[Role(lead)],
+                )
+        # One engagement still waiting for its founder: an intake link out, no profile yet.
+        client = Client.objects.create(
+            firm=firm, name="Fieldkit", website="https://fieldkit.example"
+        )
+        Contact.objects.create(
+            firm=firm, client=client, name="Nora Lindqvist", email="nora@fieldkit.example",
+            title="CEO", is_primary=True,
+        )  # fmt: skip
+        waiting = Engagement.objects.create(
+            firm=firm, client=client, title="Field-service knowledge assistant",
+            lead=by_role[Role.CONSULTANT], start_date=now.date(),
+        )  # fmt: skip
+        _, digest = new_token()
+        IntakeLink.objects.create(
+            firm=firm, engagement=waiting, token_hash=digest, sent_to="nora@fieldkit.example",
+            created_by=by_role[Role.CONSULTANT], expires_at=now + timedelta(days=14),
+        )  # fmt: skip
