@@ -60,6 +60,8 @@ urlpatterns = [
         sessions.follow_up_toggle_view,
         name="follow-up-toggle",
     ),
+    # Library: price books and evidence
+    path("library/", include("advisor.library_urls")),
     # Firm settings
     path("settings/", firms.firm_settings, name="firm-settings"),
     path("settings/members/", firms.members, name="members"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from projects.forms import FirmSettingsForm, InvitationForm, RoleForm, apply_errors
 from projects.models import Invitation, Membership, Role
+from projects.selectors.dashboard import dashboard_summary
 from projects.selectors.firms import (
     invitation_list_pending,
     invitation_list_recent,
@@ -45,6 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "role_counts": [(r.label, role_counts.get(r.value, 0)) for r in Role],
             "pending_invitations": invitation_list_pending(firm=firm),
             "recent_invitations": invitation_list_recent(firm=firm, limit=5),
+            **dashboard_summary(firm=firm, user=request.user),
         },
     )
 

@@ -1,0 +1,3 @@
+"""Library URLs inside a firm (/f/<firm>/library/…): price books and evidence."""
+
+urlpatterns: list = []
