@@ -1,6 +1,7 @@
 """Models of the projects app, one module per subject."""
 
 from projects.models.accounts import User
+from projects.models.api_keys import ApiKey, ApiKeyScope
 from projects.models.engagements import Client, Contact, Engagement, EngagementStatus
 from projects.models.firms import Firm, Invitation, Membership, Role
 from projects.models.intake import (
@@ -13,6 +14,8 @@ from projects.models.intake import (
 from projects.models.sessions import FollowUp, Session
 
 __all__ = [
+    "ApiKey",
+    "ApiKeyScope",
     "Client",
     "Contact",
     "Engagement",
