@@ -30,12 +30,12 @@ def _png() -> io.BytesIO:
 
 
 def test_dashboard_shows_members_and_pending_invitations(firm, owner, owner_client, member):
-    member(firm, Role.VIEWER, email="val@acme.example")
+    member(firm, Role.VIEWER, email="val@acme.example", full_name="Val Viewer")
     InvitationFactory(firm=firm, email="new.hire@acme.example")
     response = owner_client.get(url("dashboard", firm))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "val@acme.example" in body and "new.hire@acme.example" in body
+    assert "Val Viewer" in body and "new.hire@acme.example" in body
     assert response.context["member_count"] == 2
     assert re.search(r'data-testid="pending-count">1<', body)
 
