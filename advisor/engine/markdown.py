@@ -29,7 +29,6 @@ def table_cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-_cell = table_cell  # the name advisor/exports.py imports
 
 
 def render_markdown(assessment: Assessment) -> str:
@@ -38,7 +37,7 @@ def render_markdown(assessment: Assessment) -> str:
     p = a.profile
     lines: list[str] = [f"# {p.name}: architecture recommendation", ""]
     if p.use_case:
-        lines += [f"> {_cell(p.use_case)}", ""]
+        lines += [f"> {table_cell(p.use_case)}", ""]
     lines += [
         f"**Verdict:** {LABELS[a.verdict]} · **Start with:** {LABELS[a.start_with]} · "
         f"**Confidence:** {a.confidence}",
@@ -162,7 +161,7 @@ def render_markdown(assessment: Assessment) -> str:
         ]
         for item in a.assumptions:
             value = "none" if item["value"] is None else item["value"]
-            lines.append(f"| {item['field']} | {_cell(value)} | {item['source']} |")
+            lines.append(f"| {item['field']} | {table_cell(value)} | {item['source']} |")
     else:
         lines.append("- None: every input came from the client.")
     lines.append("")
