@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from advisor.views import share
 from projects.forms import LoginForm
 from projects.views import accounts, health
 
@@ -46,5 +47,7 @@ urlpatterns = [
     path("firms/new/", accounts.firm_new, name="firm-new"),
     path("invitations/<str:token>/", accounts.invitation_accept_view, name="invitation-accept"),
     path("intake/", include("projects.intake_urls")),
+    path("share/<str:token>/", share.share, name="share"),
+    path("share/<str:token>/report.pdf", share.share_pdf, name="share-pdf"),
     path("f/<slug:firm_slug>/", include("projects.urls")),
 ]

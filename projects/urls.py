@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from advisor.views import exports, review, reviews
 from projects.views import clients, engagements, firms, sessions
 
 app_name = "projects"
@@ -60,6 +61,44 @@ urlpatterns = [
         sessions.follow_up_toggle_view,
         name="follow-up-toggle",
     ),
+    # Recommendations: the review queue and workspace, workflow, exports
+    path("reviews/", reviews.reviews, name="reviews"),
+    path("engagements/<int:engagement_id>/recommendation/", review.review, name="review"),
+    path(
+        "recommendations/<int:recommendation_id>/overrides/",
+        review.override_new,
+        name="override-new",
+    ),
+    path(
+        "recommendations/<int:recommendation_id>/overrides/<int:override_id>/withdraw/",
+        review.override_withdraw_view,
+        name="override-withdraw",
+    ),
+    path(
+        "recommendations/<int:recommendation_id>/narrative/",
+        review.narrative_save,
+        name="narrative-save",
+    ),
+    path(
+        "recommendations/<int:recommendation_id>/review-request/",
+        review.review_request_view,
+        name="review-request",
+    ),
+    path("recommendations/<int:recommendation_id>/approve/", review.approve, name="approve"),
+    path("recommendations/<int:recommendation_id>/deliver/", review.deliver, name="deliver"),
+    path("recommendations/<int:recommendation_id>/what-if/", review.whatif, name="whatif"),
+    path(
+        "recommendations/<int:recommendation_id>/scenarios/",
+        review.scenarios_compare,
+        name="scenarios",
+    ),
+    path(
+        "share-links/<int:share_link_id>/revoke/",
+        review.share_link_revoke_view,
+        name="share-revoke",
+    ),
+    path("revisions/<int:revision_id>/report.md", exports.revision_markdown, name="revision-md"),
+    path("revisions/<int:revision_id>/report.pdf", exports.revision_pdf, name="revision-pdf"),
     # Library: price books and evidence
     path("library/", include("advisor.library_urls")),
     # Firm settings

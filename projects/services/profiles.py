@@ -41,7 +41,8 @@ def profile_version_create(
     """Validate `data` with the engine and store it as the engagement's next version.
 
     Raises `ProfileError` (per-field messages) on an invalid profile; nothing is stored then.
-    Moves an engagement still in intake on to assessment.
+    Moves an engagement still in intake on to assessment, then drafts its recommendation in
+    the same transaction — which puts it in review.
     """
     if engagement.firm_id != firm.pk:
         raise ValueError("The engagement belongs to another firm.")
@@ -75,7 +76,11 @@ def profile_version_create(
     if locked.status == EngagementStatus.INTAKE:
         locked.status = EngagementStatus.ASSESSMENT
         locked.save(update_fields=["status", "updated_at"])
-        engagement.status = locked.status
+    # The assessment is synchronous and fast (DESIGN §2.3): the draft exists when this returns.
+    from advisor.services.recommendations import recommendation_assess
+
+    recommendation_assess(firm=firm, profile_version=version, user=submitted_by)
+    engagement.status = Engagement.objects.get(firm=firm, pk=engagement.pk).status
     return version
 
 

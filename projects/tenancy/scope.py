@@ -52,14 +52,16 @@ def _set_db(name: str, value: str) -> None:
 def firm_scope(firm: object) -> Iterator[int]:
     """Enter a firm's scope: pass a Firm or its id. Opens (or nests) a transaction."""
     firm_id = int(getattr(firm, "pk", firm))  # type: ignore[call-overload]
+    outer = _current_firm.get()
     token = _current_firm.set(firm_id)
     try:
         with transaction.atomic():
             _set_db(FIRM_SETTING, str(firm_id))
             yield firm_id
             # Reached only when the block succeeded; on an exception the savepoint (or the
-            # transaction) is rolled back, and the setting with it.
-            _set_db(FIRM_SETTING, "")
+            # transaction) is rolled back, and the setting with it. A scope nested in another
+            # (a task run eagerly inside a request) hands the outer firm back.
+            _set_db(FIRM_SETTING, "" if outer is None else str(outer))
     finally:
         _current_firm.reset(token)
 
@@ -74,11 +76,12 @@ def dangerously_unscoped(reason: str) -> Iterator[None]:
     """
     if not reason:
         raise ValueError("Say why the firm scope is bypassed.")
+    outer = _bypass.get()
     token = _bypass.set(True)
     try:
         with transaction.atomic():
             _set_db(BYPASS_SETTING, "on")
             yield
-            _set_db(BYPASS_SETTING, "")
+            _set_db(BYPASS_SETTING, "on" if outer else "")
     finally:
         _bypass.reset(token)

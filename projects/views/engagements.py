@@ -86,8 +86,11 @@ def engagement_new(request: HttpRequest) -> HttpResponse:
 @firm_view()
 def engagement_detail(request: HttpRequest, engagement_id: int) -> HttpResponse:
     engagement = _engagement(request, engagement_id)
+    from advisor.services.recommendations import current_recommendation
+
     context = {
         "engagement": engagement,
+        "recommendation": current_recommendation(firm=request.firm, engagement=engagement),
         "versions": profile_versions_with_diffs(firm=request.firm, engagement=engagement),
         "status_form": StatusForm(initial={"status": engagement.status}),
         "statuses": EngagementStatus.choices,

@@ -32,7 +32,10 @@ from projects.tenancy.views import firm_view
 
 @firm_view()
 def dashboard(request: HttpRequest) -> HttpResponse:
+    from advisor.selectors.portfolio import recent_reassessments, review_queues, verdict_mix
+
     firm = request.firm
+    queues = review_queues(firm=firm, user=request.user)
     members = membership_list(firm=firm)
     role_counts = dict(
         Membership.objects.filter(firm=firm).values_list("role").annotate(n=Count("id"))
@@ -47,6 +50,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "pending_invitations": invitation_list_pending(firm=firm),
             "recent_invitations": invitation_list_recent(firm=firm, limit=5),
             **dashboard_summary(firm=firm, user=request.user),
+            "verdict_mix": verdict_mix(firm=firm),
+            "waiting_for_me": queues["mine"],
+            "drafts_count": len(queues["drafts"]),
+            "recent_changes": recent_reassessments(firm=firm),
         },
     )
 

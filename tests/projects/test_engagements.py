@@ -135,7 +135,8 @@ def test_profile_versions_are_numbered_immutable_and_move_the_engagement_on(firm
     assert (v1.number, v2.number) == (1, 2)
     with firm_scope(firm):
         engagement.refresh_from_db()
-    assert engagement.status == "assessment"
+    # intake → assessment on submission; the synchronous draft then puts it in review.
+    assert engagement.status == "review"
     with firm_scope(firm):
         with pytest.raises(ImmutableError):
             v1.save()

@@ -9,7 +9,15 @@ import pytest
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from projects.models import FollowUp, Role
+from advisor.services.library import evidence_add
+from advisor.services.price_books import active_price_book
+from advisor.services.recommendations import (
+    current_recommendation,
+    override_add,
+    recommendation_approve,
+    recommendation_deliver,
+)
+from projects.models import ApiKey, FollowUp, Role
 from projects.tenancy.scope import firm_scope
 from tests.factories import (
     ClientFactory,
@@ -61,6 +69,27 @@ def victim(other_firm):
         )
     link = IntakeLinkFactory(engagement=engagement)
     profile_version(engagement, {"name": f"{MARKER} product"})
+    victim_owner = MembershipFactory(firm=other_firm, role=Role.OWNER).user
+    with firm_scope(other_firm):
+        recommendation = current_recommendation(firm=other_firm, engagement=engagement)
+        override = override_add(
+            firm=other_firm, recommendation=recommendation, kind="verdict", value="hybrid",
+            justification=f"{MARKER} justification text", user=victim_owner,
+        )  # fmt: skip
+        revision = recommendation_approve(
+            firm=other_firm, recommendation=recommendation, user=victim_owner
+        )
+        share_link, _ = recommendation_deliver(
+            firm=other_firm, recommendation=recommendation, user=victim_owner
+        )
+        lib_book = active_price_book(firm=other_firm)
+        lib_entry = evidence_add(
+            firm=other_firm, evidence_id="E-RIVAL", title=f"{MARKER} claim", claim=MARKER,
+            source=MARKER, url="", date="2025", figures=[], user=None,
+        )  # fmt: skip
+        api_key = ApiKey.objects.create(
+            firm=other_firm, name=f"{MARKER} key", prefix="rival000", key_hash="0" * 64
+        )
     return {
         "membership_id": victim_member.pk,
         "invitation_id": invitation.pk,
@@ -70,6 +99,13 @@ def victim(other_firm):
         "session_id": session.pk,
         "follow_up_id": follow_up.pk,
         "link_id": link.pk,
+        "recommendation_id": recommendation.pk,
+        "override_id": override.pk,
+        "revision_id": revision.pk,
+        "share_link_id": share_link.pk,
+        "price_book_id": lib_book.pk,
+        "evidence_entry_id": lib_entry.pk,
+        "api_key_id": api_key.pk,
     }
 
 

@@ -154,3 +154,16 @@ def test_writing_another_firms_row_in_scope_is_refused_by_the_model(two_firms):
         row = Membership.objects.first()
     with firm_scope(firm), pytest.raises(FirmScopeMissing):
         row.save()
+
+
+def test_a_nested_scope_hands_the_outer_firm_back(two_firms):
+    firm, other = two_firms
+    with firm_scope(firm):
+        with firm_scope(other):
+            assert _setting() == str(other.pk)
+        assert _setting() == str(firm.pk)
+        assert _count("projects_membership") == 2
+        with dangerously_unscoped(reason="test"):
+            assert _count("projects_membership") == 4
+        assert _count("projects_membership") == 2
+    assert _setting() == ""

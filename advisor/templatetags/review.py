@@ -1,0 +1,17 @@
+"""Small helpers for the review pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """`{{ mapping|get_item:key }}` — a dict lookup with a variable key."""
+    if isinstance(mapping, dict):
+        return mapping.get(key)
+    return None
