@@ -11,13 +11,16 @@ from advisor.report_content import OPTION_LABELS
 from projects.models import Firm, User
 
 
-def working_recommendations(*, firm: Firm) -> list[Recommendation]:
+def working_recommendations(*, firm: Firm, include_closed: bool = False) -> list[Recommendation]:
     """One per open engagement: the newest recommendation that was not superseded (one query;
     grouped here rather than with DISTINCT ON, which SQLite lacks)."""
+    rows = Recommendation.objects.filter(firm=firm).exclude(
+        status=RecommendationStatus.SUPERSEDED
+    )
+    if not include_closed:
+        rows = rows.exclude(engagement__status="closed")
     rows = (
-        Recommendation.objects.filter(firm=firm)
-        .exclude(status=RecommendationStatus.SUPERSEDED)
-        .exclude(engagement__status="closed")
+        rows
         .select_related("engagement__client", "engagement__lead", "reviewer", "profile_version")
         .order_by("engagement_id", "-created_at", "-pk")
     )
@@ -39,9 +42,11 @@ def review_queues(*, firm: Firm, user: User) -> dict[str, list[Recommendation]]:
 
 
 def verdict_mix(*, firm: Firm) -> list[dict[str, Any]]:
-    """How many working recommendations land on each option (after overrides are not applied:
-    this is the engine's verdict mix, the honest base rate)."""
-    counts = Counter(r.assessment["verdict"] for r in working_recommendations(firm=firm))
+    """How many engagements (closed ones included) land on each option — the engine's verdict,
+    before overrides: the honest base rate of the portfolio."""
+    counts = Counter(
+        r.assessment["verdict"] for r in working_recommendations(firm=firm, include_closed=True)
+    )
     total = sum(counts.values()) or 1
     return [
         {"option": option, "label": label, "count": counts.get(option, 0),

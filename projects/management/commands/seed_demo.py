@@ -156,6 +156,7 @@ class Command(BaseCommand):
                     consultant_fields=["queries_per_month"],
                     note="Volume confirmed from their analytics export",
                 )  # fmt: skip
+            self._seed_review_state(firm, engagement, status, by_role, lead, contact, index)
             Engagement.objects.filter(pk=engagement.pk).update(status=status)
             kickoff = Session.objects.create(
                 firm=firm,
@@ -206,3 +207,45 @@ class Command(BaseCommand):
             firm=firm, engagement=waiting, token_hash=digest, sent_to="nora@fieldkit.example",
             created_by=by_role[Role.CONSULTANT], expires_at=now + timedelta(days=14),
         )  # fmt: skip
+
+    def _seed_review_state(
+        self,
+        firm: Firm,
+        engagement: Engagement,
+        status: str,
+        by_role: dict[str, User],
+        lead: str,
+        contact: str,
+        index: int,
+    ) -> None:
+        """Give the demo a recommendation at every stage: in review, overridden, approved,
+        delivered and acknowledged."""
+        from advisor.services.recommendations import (
+            current_recommendation,
+            override_add,
+            recommendation_approve,
+            recommendation_deliver,
+            review_request,
+            share_link_acknowledge,
+        )
+
+        recommendation = current_recommendation(firm=firm, engagement=engagement)
+        lead_user = by_role[Role(lead)]
+        if index == 3:  # the strict-JSON extractor: a consultant's judgement on the staging
+            override_add(
+                firm=firm, recommendation=recommendation, kind="rule", rule_id="R-EXPLORE",
+                value="not_fired",
+                justification="Their pilot logged three months of real invoices; the failure "
+                "modes are known even if the intake said otherwise.",
+                user=lead_user,
+            )  # fmt: skip
+        if status == "review" and lead != "owner":
+            review_request(
+                firm=firm, recommendation=recommendation, reviewer=by_role[Role.OWNER],
+                user=lead_user,
+            )  # fmt: skip
+        if status in {"delivered", "closed"}:
+            recommendation_approve(firm=firm, recommendation=recommendation, user=lead_user)
+            link, _ = recommendation_deliver(firm=firm, recommendation=recommendation, user=lead_user)
+            share_link_acknowledge(firm=firm, link=link, name=contact)
+
