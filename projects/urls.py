@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from advisor.views import exports, review, reviews
+from advisor.views import activity, exports, review, reviews
 from projects.views import clients, engagements, firms, sessions
 
 app_name = "projects"
@@ -63,6 +63,7 @@ urlpatterns = [
     ),
     # Recommendations: the review queue and workspace, workflow, exports
     path("reviews/", reviews.reviews, name="reviews"),
+    path("activity/", activity.activity, name="activity"),
     path("engagements/<int:engagement_id>/recommendation/", review.review, name="review"),
     path(
         "recommendations/<int:recommendation_id>/overrides/",

@@ -8,6 +8,7 @@ from typing import Any
 
 from advisor.models import Reassessment, Recommendation, RecommendationStatus
 from advisor.report_content import OPTION_LABELS
+from advisor.services.recommendations import attach_effective
 from projects.models import Firm, User
 
 
@@ -27,7 +28,7 @@ def working_recommendations(*, firm: Firm, include_closed: bool = False) -> list
     newest: dict[int, Recommendation] = {}
     for row in rows:
         newest.setdefault(row.engagement_id, row)
-    return list(newest.values())
+    return attach_effective(firm=firm, recommendations=list(newest.values()))
 
 
 def review_queues(*, firm: Firm, user: User) -> dict[str, list[Recommendation]]:

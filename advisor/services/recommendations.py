@@ -31,7 +31,7 @@ from advisor.models import (
     ShareLink,
 )
 from advisor.narrative import template_narrative
-from advisor.report_content import OPTION_LABELS, report_content
+from advisor.report_content import OPTION_LABELS, effective_result, report_content
 from advisor.services.audit import audit_log
 from projects.models import Engagement, EngagementStatus, Firm, Membership, ProfileVersion, User
 from projects.models.firms import role_at_least
@@ -192,6 +192,23 @@ def _back_to_draft(recommendation: Recommendation) -> None:
     """An edit after approval or delivery reopens the draft; the frozen revision stays."""
     if recommendation.status in {RecommendationStatus.APPROVED, RecommendationStatus.DELIVERED}:
         recommendation.status = RecommendationStatus.DRAFT
+
+
+def attach_effective(*, firm: Firm, recommendations: list[Recommendation]) -> list[Recommendation]:
+    """Set `.effective` (verdict and first stage after overrides) on each recommendation, with
+    one query for all their overrides — lists show the verdict the consultant stands behind."""
+    by_recommendation: dict[int, list[dict[str, str]]] = {r.pk: [] for r in recommendations}
+    for override in Override.objects.filter(
+        firm=firm, recommendation__in=list(by_recommendation), withdrawn_at=None
+    ).order_by("created_at"):
+        by_recommendation[override.recommendation_id].append(
+            {"kind": override.kind, "rule_id": override.rule_id, "value": override.value}
+        )
+    for recommendation in recommendations:
+        recommendation.effective = effective_result(
+            recommendation.assessment, by_recommendation[recommendation.pk]
+        )
+    return recommendations
 
 
 def active_overrides(*, firm: Firm, recommendation: Recommendation) -> list[Override]:

@@ -86,11 +86,14 @@ def engagement_new(request: HttpRequest) -> HttpResponse:
 @firm_view()
 def engagement_detail(request: HttpRequest, engagement_id: int) -> HttpResponse:
     engagement = _engagement(request, engagement_id)
-    from advisor.services.recommendations import current_recommendation
+    from advisor.services.recommendations import attach_effective, current_recommendation
 
+    recommendation = current_recommendation(firm=request.firm, engagement=engagement)
+    if recommendation is not None:
+        attach_effective(firm=request.firm, recommendations=[recommendation])
     context = {
         "engagement": engagement,
-        "recommendation": current_recommendation(firm=request.firm, engagement=engagement),
+        "recommendation": recommendation,
         "versions": profile_versions_with_diffs(firm=request.firm, engagement=engagement),
         "status_form": StatusForm(initial={"status": engagement.status}),
         "statuses": EngagementStatus.choices,

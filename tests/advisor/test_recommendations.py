@@ -305,3 +305,31 @@ def test_asking_the_founder_to_confirm_assumptions_reopens_the_intake(
         link = IntakeLink.objects.get(engagement=engagement)
     assert link.sent_to == "maya@brightdesk.example" and link.state == "sent"
     assert mailoutbox and mailoutbox[-1].to == ["maya@brightdesk.example"]
+
+
+def test_an_overridden_verdict_shows_on_the_engagement_and_in_the_reviews_queue(
+    firm, owner, owner_client, draft
+):
+    with firm_scope(firm):
+        override_add(
+            firm=firm, recommendation=draft, kind="verdict", value="fine_tuning",
+            justification="Their answers must follow a strict house dialect.", user=owner,
+        )  # fmt: skip
+    engagement_page = owner_client.get(url("engagement-detail", firm, engagement_id=draft.engagement_id))
+    body = engagement_page.content.decode()
+    assert 'data-testid="engagement-verdict">Fine-tuning<' in body and "overridden" in body
+    queue = owner_client.get(url("reviews", firm)).content.decode()
+    assert "Fine-tuning" in queue and "overridden" in queue
+
+
+def test_the_firm_activity_log_lists_and_filters_events(firm, owner, owner_client, draft):
+    with firm_scope(firm):
+        override_add(
+            firm=firm, recommendation=draft, kind="verdict", value="hybrid",
+            justification="Brand voice is a hard requirement for them.", user=owner,
+        )  # fmt: skip
+        recommendation_approve(firm=firm, recommendation=draft, user=owner)
+    everything = owner_client.get(url("activity", firm)).content.decode()
+    assert "Overrode verdict" in everything and "Approved revision 1" in everything
+    only_overrides = owner_client.get(url("activity", firm), {"kind": "override"}).content.decode()
+    assert "Overrode verdict" in only_overrides and "Approved revision 1" not in only_overrides

@@ -51,13 +51,15 @@ def test_consultant_creates_client_engagement_and_session_with_autosaved_notes(
     expect(page.get_by_role("heading", name="Kick-off")).to_be_visible()
 
     # Notes save while typing — no button press.
-    page.get_by_label("Notes", exact=True).fill("## Goals\n- **Cite** the clinical guideline")
+    page.get_by_role("textbox", name="Notes").fill("## Goals\n- **Cite** the clinical guideline")
     expect(page.locator("#save-status")).to_contain_text("Saved")
     expect(page.locator("#notes-preview strong")).to_have_text("Cite")
     shot("session-notes")
 
     with firm_scope(firm):
-        engagement = Engagement.objects.get(title="Clinical FAQ assistant")
+        engagement = Engagement.objects.select_related("client").get(
+            title="Clinical FAQ assistant"
+        )
         session = Session.objects.get(engagement=engagement)
     assert engagement.client.website == "https://lumen.example"
     assert engagement.lead == user
