@@ -1,0 +1,105 @@
+"""Queries per page do not grow with the portfolio: the same count at 10 and at 1,000
+engagements (no N+1). Counts, not timings — timings live in `make bench`."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from advisor.models import Recommendation
+from advisor.services.price_books import active_price_book
+from advisor.services.recommendations import current_recommendation
+from projects.models import Client, Engagement, ProfileVersion, Session
+from projects.tenancy.scope import firm_scope
+from tests.factories import ClientFactory, EngagementFactory, profile_version
+
+pytestmark = pytest.mark.django_db
+STATUSES = ["intake", "assessment", "review", "delivered", "closed"]
+
+
+def _grow(firm, template: Recommendation, n: int) -> None:
+    """Add n engagements, each with a client, a profile version, a recommendation and a
+    session — in bulk, as a real portfolio would have them."""
+    now = timezone.now()
+    with firm_scope(firm):
+        book = active_price_book(firm=firm)
+        clients = Client.objects.bulk_create(
+            [Client(firm=firm, name=f"Client {i:04d}") for i in range(n)]
+        )
+        engagements = Engagement.objects.bulk_create(
+            [
+                Engagement(firm=firm, client=c, title=f"Engagement {i:04d}", status=STATUSES[i % 5])
+                for i, c in enumerate(clients)
+            ]
+        )
+        versions = ProfileVersion.objects.bulk_create(
+            [
+                ProfileVersion(
+                    firm=firm, engagement=e, number=1, profile={"name": e.title}, source="api"
+                )
+                for e in engagements
+            ]
+        )
+        Recommendation.objects.bulk_create(
+            [
+                Recommendation(
+                    firm=firm, engagement=e, profile_version=v, price_book=book,
+                    engine_version=template.engine_version, as_of=template.as_of,
+                    assessment=copy.deepcopy(template.assessment),
+                    status=["draft", "in_review", "approved"][i % 3],
+                )
+                for i, (e, v) in enumerate(zip(engagements, versions, strict=True))
+            ]
+        )  # fmt: skip
+        Session.objects.bulk_create(
+            [Session(firm=firm, engagement=e, title="Readout", starts_at=now) for e in engagements]
+        )
+
+
+def _queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(captured)
+
+
+@pytest.fixture
+def portfolio(firm, owner):
+    engagement = EngagementFactory(client=ClientFactory(firm=firm), title="The one under review")
+    profile_version(engagement, {"name": "Copilot", "knowledge_change": "weekly"})
+    with firm_scope(firm):
+        template = current_recommendation(firm=firm, engagement=engagement)
+    return engagement, template
+
+
+PAGES = [
+    ("dashboard", {}),
+    ("clients", {}),
+    ("engagements", {}),
+    ("reviews", {}),
+    ("activity", {}),
+]
+
+
+def test_queries_per_page_are_the_same_at_10_and_1000_engagements(firm, owner_client, portfolio):
+    engagement, template = portfolio
+    pages = [reverse(f"projects:{name}", kwargs={"firm_slug": firm.slug}) for name, _ in PAGES]
+    pages.append(
+        reverse("projects:review", kwargs={"firm_slug": firm.slug, "engagement_id": engagement.pk})
+    )
+    pages.append(
+        reverse(
+            "projects:engagement-detail",
+            kwargs={"firm_slug": firm.slug, "engagement_id": engagement.pk},
+        )
+    )
+    _grow(firm, template, 9)
+    small = {path: _queries(owner_client, path) for path in pages}
+    _grow(firm, template, 990)
+    large = {path: _queries(owner_client, path) for path in pages}
+    assert large == small, {p: (small[p], large[p]) for p in pages if small[p] != large[p]}
