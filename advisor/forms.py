@@ -22,7 +22,9 @@ class OverrideForm(forms.Form):
     justification = forms.CharField(
         label="Justification",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required. It is kept, shown wherever the verdict shows, and goes into every export.",
+        help_text=(
+            "Required. It is kept, shown wherever the verdict shows, and goes into every export."
+        ),
     )
 
 
@@ -61,7 +63,9 @@ class WhatIfForm(forms.Form):
     input_tokens = forms.IntegerField(label="Input tokens", min_value=0, required=False)
     few_shot_tokens = forms.IntegerField(label="Few-shot tokens", min_value=0, required=False)
     output_tokens = forms.IntegerField(label="Output tokens", min_value=0, required=False)
-    retrieved_tokens = forms.IntegerField(label="Retrieved context tokens", min_value=0, required=False)
+    retrieved_tokens = forms.IntegerField(
+        label="Retrieved context tokens", min_value=0, required=False
+    )
     latency_p95_budget_ms = forms.IntegerField(
         label="Latency budget p95 (ms)", min_value=1, required=False
     )

@@ -26,11 +26,11 @@ def template_narrative(assessment: Mapping[str, Any], *, product: str = "the pro
     horizon = assessment["costs"]["horizon_months"]
     fired = [r for r in assessment["rules"] if r["fired"]]
     lines = ["## Executive summary", ""]
-    summary = (
-        f"We recommend **{OPTION_LABELS[verdict]}** as the target architecture for {product}"
-    )
+    summary = f"We recommend **{OPTION_LABELS[verdict]}** as the target architecture for {product}"
     if start != verdict:
-        summary += f", starting with **{OPTION_LABELS[start]}** while the evidence for the rest builds up"
+        summary += (
+            f", starting with **{OPTION_LABELS[start]}** while the evidence for the rest builds up"
+        )
     summary += f" (confidence: {assessment['confidence']})."
     lines.append(summary)
     total = options[verdict]["total_usd"]

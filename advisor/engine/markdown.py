@@ -29,8 +29,6 @@ def table_cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-
-
 def render_markdown(assessment: Assessment) -> str:
     """The assessment as a Markdown document."""
     a = assessment

@@ -56,7 +56,9 @@ class EvidenceEntry(FirmOwnedModel):
     claim = models.TextField()
     source = models.CharField(max_length=300)
     url = models.URLField(blank=True)
-    date = models.CharField(max_length=20, help_text="When the source was published (YYYY or YYYY-MM-DD).")
+    date = models.CharField(
+        max_length=20, help_text="When the source was published (YYYY or YYYY-MM-DD)."
+    )
     figures: Any = models.JSONField(default=list, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

@@ -15,16 +15,12 @@ from projects.models import Firm, User
 def working_recommendations(*, firm: Firm, include_closed: bool = False) -> list[Recommendation]:
     """One per open engagement: the newest recommendation that was not superseded (one query;
     grouped here rather than with DISTINCT ON, which SQLite lacks)."""
-    rows = Recommendation.objects.filter(firm=firm).exclude(
-        status=RecommendationStatus.SUPERSEDED
-    )
+    rows = Recommendation.objects.filter(firm=firm).exclude(status=RecommendationStatus.SUPERSEDED)
     if not include_closed:
         rows = rows.exclude(engagement__status="closed")
-    rows = (
-        rows
-        .select_related("engagement__client", "engagement__lead", "reviewer", "profile_version")
-        .order_by("engagement_id", "-created_at", "-pk")
-    )
+    rows = rows.select_related(
+        "engagement__client", "engagement__lead", "reviewer", "profile_version"
+    ).order_by("engagement_id", "-created_at", "-pk")
     newest: dict[int, Recommendation] = {}
     for row in rows:
         newest.setdefault(row.engagement_id, row)

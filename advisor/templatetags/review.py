@@ -22,4 +22,6 @@ def outcome_label(value: str) -> str:
     """An override's value in words: an option's name, or a rule outcome."""
     from advisor.report_content import OPTION_LABELS
 
-    return OPTION_LABELS.get(value) or {"fired": "fired", "not_fired": "not fired"}.get(value, value)
+    return OPTION_LABELS.get(value) or {"fired": "fired", "not_fired": "not fired"}.get(
+        value, value
+    )

@@ -29,6 +29,4 @@ def activity(request: HttpRequest) -> HttpResponse:
     if kind in dict(KINDS) and kind:
         events = events.filter(verb__startswith=f"{kind}.")
     page = Paginator(events.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
-    return render(
-        request, "advisor/activity.html", {"page": page, "kinds": KINDS, "kind": kind}
-    )
+    return render(request, "advisor/activity.html", {"page": page, "kinds": KINDS, "kind": kind})

@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from advisor.exports import report_markdown
-from advisor.services.documents import revision_pdf
 from advisor.models import Revision
+from advisor.services import documents
 from projects.tenancy.views import firm_view
 
 
@@ -25,7 +25,9 @@ def _filename(revision: Revision, ext: str) -> str:
 @firm_view()
 def revision_markdown(request: HttpRequest, revision_id: int) -> HttpResponse:
     revision = _revision(request, revision_id)
-    response = HttpResponse(report_markdown(revision.content), content_type="text/markdown; charset=utf-8")
+    response = HttpResponse(
+        report_markdown(revision.content), content_type="text/markdown; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{_filename(revision, "md")}"'
     return response
 
@@ -33,6 +35,8 @@ def revision_markdown(request: HttpRequest, revision_id: int) -> HttpResponse:
 @firm_view()
 def revision_pdf(request: HttpRequest, revision_id: int) -> HttpResponse:
     revision = _revision(request, revision_id)
-    response = HttpResponse(revision_pdf(revision=revision), content_type="application/pdf")
+    response = HttpResponse(
+        documents.revision_pdf(revision=revision), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{_filename(revision, "pdf")}"'
     return response

@@ -14,7 +14,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from advisor.engine import OPTIONS, PROFILE_FIELDS, PriceBook, ProfileError
-from advisor.forms import OPTION_CHOICES, DeliverForm, NarrativeForm, OverrideForm, ReviewRequestForm, WhatIfForm
+from advisor.forms import (
+    OPTION_CHOICES,
+    DeliverForm,
+    NarrativeForm,
+    OverrideForm,
+    ReviewRequestForm,
+    WhatIfForm,
+)
 from advisor.models import (
     AuditEvent,
     Override,
@@ -225,7 +232,9 @@ def narrative_save(request: HttpRequest, recommendation_id: int) -> HttpResponse
             {"narrative_html": render_markdown(text)},
         )
     try:
-        narrative_update(firm=request.firm, recommendation=recommendation, text=text, user=request.user)
+        narrative_update(
+            firm=request.firm, recommendation=recommendation, text=text, user=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -247,7 +256,9 @@ def review_request_view(request: HttpRequest, recommendation_id: int) -> HttpRes
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"Review requested from {form.cleaned_data['reviewer'].display_name}.")
+            messages.success(
+                request, f"Review requested from {form.cleaned_data['reviewer'].display_name}."
+            )
             return _review_url(request, recommendation)
     return _render_with_errors(request, recommendation, review_form=form)
 
@@ -274,7 +285,7 @@ def deliver(request: HttpRequest, recommendation_id: int) -> HttpResponse:
     form = DeliverForm(request.POST)
     if form.is_valid():
         try:
-            link, token = recommendation_deliver(
+            _, token = recommendation_deliver(
                 firm=request.firm, recommendation=recommendation, user=request.user,
                 email=form.cleaned_data.get("email") or "", days=form.cleaned_data["days"],
             )  # fmt: skip
@@ -323,7 +334,9 @@ def whatif(request: HttpRequest, recommendation_id: int) -> HttpResponse:
                 context["saved"] = scenario
                 result = scenario.assessment
             else:
-                result = whatif_assess(firm=request.firm, recommendation=recommendation, changes=changes)
+                result = whatif_assess(
+                    firm=request.firm, recommendation=recommendation, changes=changes
+                )
         except ProfileError as error:
             for field, errs in error.errors.items():
                 for message in errs:

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_ratelimit.decorators import ratelimit
 
-from advisor.services.documents import revision_pdf
 from advisor.models import ShareLink
+from advisor.services.documents import revision_pdf
 from advisor.services.recommendations import (
     share_link_acknowledge,
     share_link_get_by_token,
@@ -20,7 +20,10 @@ from projects.tenancy.scope import firm_scope
 
 def _unavailable(request: HttpRequest, link: ShareLink | None) -> HttpResponse:
     status = 404 if link is None else 410
-    context = {"reason": "invalid" if link is None else link.state, "brand": link.firm if link else None}
+    context = {
+        "reason": "invalid" if link is None else link.state,
+        "brand": link.firm if link else None,
+    }
     if link is not None:
         with firm_scope(link.firm):
             context["contact"] = link.created_by
@@ -63,5 +66,7 @@ def share_pdf(request: HttpRequest, token: str) -> HttpResponse:
     with firm_scope(link.firm):
         revision = ShareLink.objects.select_related("revision").get(pk=link.pk).revision
         response = HttpResponse(revision_pdf(revision=revision), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="recommendation-r{revision.number}.pdf"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="recommendation-r{revision.number}.pdf"'
+    )
     return response

@@ -315,7 +315,9 @@ def test_an_overridden_verdict_shows_on_the_engagement_and_in_the_reviews_queue(
             firm=firm, recommendation=draft, kind="verdict", value="fine_tuning",
             justification="Their answers must follow a strict house dialect.", user=owner,
         )  # fmt: skip
-    engagement_page = owner_client.get(url("engagement-detail", firm, engagement_id=draft.engagement_id))
+    engagement_page = owner_client.get(
+        url("engagement-detail", firm, engagement_id=draft.engagement_id)
+    )
     body = engagement_page.content.decode()
     assert 'data-testid="engagement-verdict">Fine-tuning<' in body and "overridden" in body
     queue = owner_client.get(url("reviews", firm)).content.decode()
@@ -333,3 +335,14 @@ def test_the_firm_activity_log_lists_and_filters_events(firm, owner, owner_clien
     assert "Overrode verdict" in everything and "Approved revision 1" in everything
     only_overrides = owner_client.get(url("activity", firm), {"kind": "override"}).content.decode()
     assert "Overrode verdict" in only_overrides and "Approved revision 1" not in only_overrides
+
+
+def test_revision_exports_are_the_same_every_time(firm, owner, owner_client, draft):
+    with firm_scope(firm):
+        revision = recommendation_approve(firm=firm, recommendation=draft, user=owner)
+    md = owner_client.get(url("revision-md", firm, revision_id=revision.pk))
+    assert md["Content-Type"].startswith("text/markdown") and "RAG" in md.content.decode()
+    assert owner_client.get(url("revision-md", firm, revision_id=revision.pk)).content == md.content
+    pdf = owner_client.get(url("revision-pdf", firm, revision_id=revision.pk))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert owner_client.get(url("revision-pdf", firm, revision_id=revision.pk)).content == pdf.content

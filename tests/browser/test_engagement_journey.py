@@ -57,9 +57,7 @@ def test_consultant_creates_client_engagement_and_session_with_autosaved_notes(
     shot("session-notes")
 
     with firm_scope(firm):
-        engagement = Engagement.objects.select_related("client").get(
-            title="Clinical FAQ assistant"
-        )
+        engagement = Engagement.objects.select_related("client").get(title="Clinical FAQ assistant")
         session = Session.objects.get(engagement=engagement)
     assert engagement.client.website == "https://lumen.example"
     assert engagement.lead == user

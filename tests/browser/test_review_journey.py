@@ -51,7 +51,9 @@ def test_review_override_whatif_approve_deliver_and_acknowledge(
     page.get_by_text("Override the verdict, the first stage or a rule").click()
     page.get_by_label("What to override").select_option("verdict")
     page.get_by_label("New value").select_option("hybrid")
-    page.get_by_label("Justification").fill("Brand voice is a hard requirement the rules cannot see.")
+    page.get_by_label("Justification").fill(
+        "Brand voice is a hard requirement the rules cannot see."
+    )
     page.get_by_role("button", name="Record override").click()
     expect(page.locator("#messages")).to_contain_text("Override recorded")
     expect(page.locator("#report-verdict")).to_contain_text("Overridden")
@@ -80,7 +82,9 @@ def test_review_override_whatif_approve_deliver_and_acknowledge(
     client_page.goto(share_url)
     expect(client_page.get_by_role("heading", name="Support copilot")).to_be_visible()
     expect(client_page.locator("#report-verdict")).to_contain_text("Hybrid")
-    expect(client_page.locator("#report-verdict")).to_contain_text("Brand voice is a hard requirement")
+    expect(client_page.locator("#report-verdict")).to_contain_text(
+        "Brand voice is a hard requirement"
+    )
     client_page.get_by_label("Your name").fill("Maya Torres")
     client_page.get_by_role("button", name="Acknowledge receipt").click()
     expect(client_page.get_by_test_id("acknowledged")).to_contain_text("Maya Torres")
