@@ -64,3 +64,15 @@ def send_share_email(firm_id: int, link_id: int, token: str) -> bool:
         message.attach_alternative(render_to_string("emails/share.html", context), "text/html")
         message.send()
     return True
+
+
+# The client retries the call itself (OPENAI_MAX_RETRIES) and a failed call falls back to the
+# template, so the task never retries on top; a worker lost mid-task hands it back (acks late)
+# and the rerun finds its draft by input hash.
+@shared_task
+def draft_narrative(firm_id: int, recommendation_id: int, attempt: int = 0) -> str:
+    """Draft, ground-check and apply a recommendation's narrative (advisor.services.narratives)."""
+    from advisor.services.narratives import narrative_draft_run
+
+    firm = Firm.objects.get(pk=firm_id)
+    return narrative_draft_run(firm=firm, recommendation_id=recommendation_id, attempt=attempt)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from advisor.views import activity, exports, review, reviews
+from advisor.views import activity, exports, narratives, review, reviews
 from projects.views import clients, engagements, firms, sessions
 
 app_name = "projects"
@@ -81,6 +81,21 @@ urlpatterns = [
         name="narrative-save",
     ),
     path(
+        "recommendations/<int:recommendation_id>/narrative/state/",
+        narratives.narrative_state,
+        name="narrative-state",
+    ),
+    path(
+        "recommendations/<int:recommendation_id>/narrative/regenerate/",
+        narratives.narrative_regenerate_view,
+        name="narrative-regenerate",
+    ),
+    path(
+        "recommendations/<int:recommendation_id>/narrative/accept/",
+        narratives.narrative_sentence_accept_view,
+        name="narrative-sentence-accept",
+    ),
+    path(
         "recommendations/<int:recommendation_id>/review-request/",
         review.review_request_view,
         name="review-request",
@@ -105,6 +120,7 @@ urlpatterns = [
     # Firm settings
     path("settings/", firms.firm_settings, name="firm-settings"),
     path("settings/members/", firms.members, name="members"),
+    path("settings/api-keys/", include("projects.api_key_urls")),
     path("settings/invitations/", firms.invitation_new, name="invitation-new"),
     path(
         "settings/invitations/<int:invitation_id>/revoke/",

@@ -8,271 +8,610 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('projects', '0002_engagements_sessions_intake'),
+        ("projects", "0002_engagements_sessions_intake"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PriceBookVersion',
+            name="PriceBookVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60)),
-                ('version', models.PositiveIntegerField()),
-                ('name', models.CharField(max_length=120)),
-                ('data', models.JSONField()),
-                ('is_active', models.BooleanField(default=False)),
-                ('change_note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=60)),
+                ("version", models.PositiveIntegerField()),
+                ("name", models.CharField(max_length=120)),
+                ("data", models.JSONField()),
+                ("is_active", models.BooleanField(default=False)),
+                ("change_note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['slug', '-version'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["slug", "-version"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('engine_version', models.CharField(max_length=20)),
-                ('as_of', models.DateField()),
-                ('assessment', models.JSONField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('approved', 'Approved'), ('delivered', 'Delivered'), ('superseded', 'Superseded')], default='draft', max_length=20)),
-                ('review_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('narrative', models.TextField(blank=True)),
-                ('narrative_source', models.CharField(default='template', max_length=20)),
-                ('narrative_state', models.CharField(choices=[('queued', 'Queued'), ('drafting', 'Drafting'), ('done', 'Done'), ('failed', 'Failed')], default='done', max_length=20)),
-                ('narrative_note', models.CharField(blank=True, max_length=300)),
-                ('narrative_edited', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendations', to='projects.engagement')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-                ('price_book', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='advisor.pricebookversion')),
-                ('profile_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='projects.profileversion')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='advisor.recommendation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("engine_version", models.CharField(max_length=20)),
+                ("as_of", models.DateField()),
+                ("assessment", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("delivered", "Delivered"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("review_requested_at", models.DateTimeField(blank=True, null=True)),
+                ("narrative", models.TextField(blank=True)),
+                ("narrative_source", models.CharField(default="template", max_length=20)),
+                (
+                    "narrative_state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("drafting", "Drafting"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="done",
+                        max_length=20,
+                    ),
+                ),
+                ("narrative_note", models.CharField(blank=True, max_length=300)),
+                ("narrative_edited", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendations",
+                        to="projects.engagement",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
+                (
+                    "price_book",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="advisor.pricebookversion",
+                    ),
+                ),
+                (
+                    "profile_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="projects.profileversion",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="advisor.recommendation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["-created_at"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Reassessment',
+            name="Reassessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=30)),
-                ('verdict_before', models.CharField(blank=True, max_length=20)),
-                ('verdict_after', models.CharField(max_length=20)),
-                ('cost_deltas', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('seen_at', models.DateTimeField(blank=True, null=True)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reassessments', to='projects.engagement')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-                ('current', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='advisor.recommendation')),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='advisor.recommendation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=30)),
+                ("verdict_before", models.CharField(blank=True, max_length=20)),
+                ("verdict_after", models.CharField(max_length=20)),
+                ("cost_deltas", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("seen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reassessments",
+                        to="projects.engagement",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
+                (
+                    "current",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="advisor.recommendation",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="advisor.recommendation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["-created_at"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Override',
+            name="Override",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('verdict', 'Verdict'), ('start_with', 'First stage'), ('rule', 'Rule outcome')], max_length=20)),
-                ('rule_id', models.CharField(blank=True, max_length=30)),
-                ('value', models.CharField(max_length=30)),
-                ('original', models.CharField(blank=True, max_length=30)),
-                ('justification', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='overrides', to='advisor.recommendation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("verdict", "Verdict"),
+                            ("start_with", "First stage"),
+                            ("rule", "Rule outcome"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rule_id", models.CharField(blank=True, max_length=30)),
+                ("value", models.CharField(max_length=30)),
+                ("original", models.CharField(blank=True, max_length=30)),
+                ("justification", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="overrides",
+                        to="advisor.recommendation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["created_at"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('content', models.JSONField()),
-                ('content_hash', models.CharField(max_length=64)),
-                ('approved_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='projects.engagement')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='revisions', to='advisor.recommendation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("content", models.JSONField()),
+                ("content_hash", models.CharField(max_length=64)),
+                ("approved_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="projects.engagement",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="revisions",
+                        to="advisor.recommendation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['engagement', '-number'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["engagement", "-number"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Scenario',
+            name="Scenario",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('changes', models.JSONField()),
-                ('assessment', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-                ('recommendation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scenarios', to='advisor.recommendation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("changes", models.JSONField()),
+                ("assessment", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
+                (
+                    "recommendation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scenarios",
+                        to="advisor.recommendation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["created_at"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='ShareLink',
+            name="ShareLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('sent_to', models.EmailField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('view_count', models.PositiveIntegerField(default=0)),
-                ('last_viewed_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_name', models.CharField(blank=True, max_length=150)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='share_links', to='advisor.revision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("sent_to", models.EmailField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("view_count", models.PositiveIntegerField(default=0)),
+                ("last_viewed_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("acknowledged_name", models.CharField(blank=True, max_length=150)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="share_links",
+                        to="advisor.revision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
+                "ordering": ["-created_at"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_label', models.CharField(blank=True, max_length=200)),
-                ('verb', models.CharField(max_length=60)),
-                ('summary', models.CharField(max_length=300)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('engagement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.engagement')),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("actor_label", models.CharField(blank=True, max_length=200)),
+                ("verb", models.CharField(max_length=60)),
+                ("summary", models.CharField(max_length=300)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.engagement",
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
-                'indexes': [models.Index(fields=['firm', 'engagement', '-created_at'], name='advisor_aud_firm_id_2e6d09_idx')],
+                "ordering": ["-created_at", "-id"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
+                "indexes": [
+                    models.Index(
+                        fields=["firm", "engagement", "-created_at"],
+                        name="advisor_aud_firm_id_2e6d09_idx",
+                    )
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='EvidenceEntry',
+            name="EvidenceEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('evidence_id', models.CharField(max_length=40)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('title', models.CharField(max_length=200)),
-                ('claim', models.TextField()),
-                ('source', models.CharField(max_length=300)),
-                ('url', models.URLField(blank=True)),
-                ('date', models.CharField(help_text='When the source was published (YYYY or YYYY-MM-DD).', max_length=20)),
-                ('figures', models.JSONField(blank=True, default=list)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('firm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.firm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("evidence_id", models.CharField(max_length=40)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("title", models.CharField(max_length=200)),
+                ("claim", models.TextField()),
+                ("source", models.CharField(max_length=300)),
+                ("url", models.URLField(blank=True)),
+                (
+                    "date",
+                    models.CharField(
+                        help_text="When the source was published (YYYY or YYYY-MM-DD).",
+                        max_length=20,
+                    ),
+                ),
+                ("figures", models.JSONField(blank=True, default=list)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "firm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.firm",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['evidence_id', '-version'],
-                'abstract': False,
-                'base_manager_name': 'dangerously_unscoped_objects',
-                'default_manager_name': 'objects',
-                'constraints': [models.UniqueConstraint(fields=('firm', 'evidence_id', 'version'), name='evidence_unique_version')],
+                "ordering": ["evidence_id", "-version"],
+                "abstract": False,
+                "base_manager_name": "dangerously_unscoped_objects",
+                "default_manager_name": "objects",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("firm", "evidence_id", "version"), name="evidence_unique_version"
+                    )
+                ],
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('dangerously_unscoped_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("dangerously_unscoped_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddConstraint(
-            model_name='pricebookversion',
-            constraint=models.UniqueConstraint(fields=('firm', 'slug', 'version'), name='price_book_unique_version'),
+            model_name="pricebookversion",
+            constraint=models.UniqueConstraint(
+                fields=("firm", "slug", "version"), name="price_book_unique_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pricebookversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('firm',), name='price_book_one_active'),
+            model_name="pricebookversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("firm",),
+                name="price_book_one_active",
+            ),
         ),
         migrations.AddIndex(
-            model_name='recommendation',
-            index=models.Index(fields=['firm', 'status'], name='advisor_rec_firm_id_5df86a_idx'),
+            model_name="recommendation",
+            index=models.Index(fields=["firm", "status"], name="advisor_rec_firm_id_5df86a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='revision',
-            constraint=models.UniqueConstraint(fields=('engagement', 'number'), name='revision_unique_number'),
+            model_name="revision",
+            constraint=models.UniqueConstraint(
+                fields=("engagement", "number"), name="revision_unique_number"
+            ),
         ),
     ]

@@ -3,6 +3,7 @@ overrides, scenarios and frozen revisions, share links, re-assessment records an
 
 from advisor.models.audit import AuditEvent
 from advisor.models.library import EvidenceEntry, PriceBookVersion
+from advisor.models.narratives import NarrativeDraft, NarrativeDraftState, SentenceStatus
 from advisor.models.recommendations import (
     Override,
     OverrideKind,
@@ -17,6 +18,8 @@ from advisor.models.recommendations import (
 __all__ = [
     "AuditEvent",
     "EvidenceEntry",
+    "NarrativeDraft",
+    "NarrativeDraftState",
     "Override",
     "OverrideKind",
     "PriceBookVersion",
@@ -25,5 +28,6 @@ __all__ = [
     "RecommendationStatus",
     "Revision",
     "Scenario",
+    "SentenceStatus",
     "ShareLink",
 ]

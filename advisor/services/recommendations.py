@@ -71,9 +71,7 @@ def _cost_deltas(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> 
     deltas = {}
     for option in OPTIONS:
         new = Decimal(str(after["costs"]["options"][option]["total_usd"]))
-        old = (
-            Decimal(str(before["costs"]["options"][option]["total_usd"])) if before else None
-        )
+        old = Decimal(str(before["costs"]["options"][option]["total_usd"])) if before else None
         deltas[option] = {
             "before": float(old) if old is not None else None,
             "after": float(new),
@@ -98,7 +96,9 @@ def recommendation_assess(
 
     if profile_version.firm_id != firm.pk:
         raise ValueError("The profile version belongs to another firm.")
-    engagement = Engagement.objects.select_for_update().get(firm=firm, pk=profile_version.engagement_id)
+    engagement = Engagement.objects.select_for_update().get(
+        firm=firm, pk=profile_version.engagement_id
+    )
     book_version = active_price_book(firm=firm)
     as_of = as_of or timezone.localdate()
     assessment = _assess_version(profile_version, _engine_book(book_version), as_of)
@@ -147,12 +147,22 @@ def recommendation_assess(
         summary=(
             f"Draft from profile v{profile_version.number} on {book_version.key}: "
             f"{OPTION_LABELS[assessment['verdict']]}"
-            + (f" ({carried} override{'s' if carried != 1 else ''} carried over)" if carried else "")
+            + (
+                f" ({carried} override{'s' if carried != 1 else ''} carried over)"
+                if carried
+                else ""
+            )
         ),
         actor=user,
         engagement=engagement,
         data={"recommendation": recommendation.pk, "reason": reason},
     )
+    if not recommendation.narrative_edited:
+        # The template text above stays as the fallback while the drafting job runs; a
+        # consultant's carried-over narrative is theirs, so nothing is drafted over it.
+        from advisor.services.narratives import narrative_queue
+
+        narrative_queue(firm=firm, recommendation=recommendation)
     return recommendation
 
 
@@ -281,7 +291,9 @@ def override_add(
 
 
 @transaction.atomic
-def override_withdraw(*, firm: Firm, recommendation: Recommendation, override_id: int, user: User) -> None:
+def override_withdraw(
+    *, firm: Firm, recommendation: Recommendation, override_id: int, user: User
+) -> None:
     _editable(recommendation)
     override = Override.objects.get(
         firm=firm, recommendation=recommendation, pk=override_id, withdrawn_at=None
@@ -404,8 +416,12 @@ def recommendation_approve(*, firm: Firm, recommendation: Recommendation, user: 
     passed_in = recommendation
     recommendation = Recommendation.objects.select_for_update().get(firm=firm, pk=recommendation.pk)
     if recommendation.status not in {RecommendationStatus.DRAFT, RecommendationStatus.IN_REVIEW}:
-        raise ValidationError(f"A {recommendation.get_status_display().lower()} recommendation cannot be approved.")
-    engagement = Engagement.objects.select_for_update().get(firm=firm, pk=recommendation.engagement_id)
+        raise ValidationError(
+            f"A {recommendation.get_status_display().lower()} recommendation cannot be approved."
+        )
+    engagement = Engagement.objects.select_for_update().get(
+        firm=firm, pk=recommendation.engagement_id
+    )
     number = (
         Revision.objects.filter(firm=firm, engagement=engagement)
         .order_by("-number")
@@ -447,19 +463,35 @@ def recommendation_approve(*, firm: Firm, recommendation: Recommendation, user: 
     return revision
 
 
-def revision_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[dict[str, str]]:
+def revision_diff(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any]
+) -> list[dict[str, str]]:
     """What changed between two revisions, in words: verdict, first stage, overrides, costs,
     narrative, profile version and price book."""
     if before is None:
-        return [{"what": "First revision", "before": "", "after": OPTION_LABELS[after["effective"]["verdict"]]}]
+        return [
+            {
+                "what": "First revision",
+                "before": "",
+                "after": OPTION_LABELS[after["effective"]["verdict"]],
+            }
+        ]
     rows = []
 
     def add(what: str, old: Any, new: Any) -> None:
         if old != new:
             rows.append({"what": what, "before": str(old), "after": str(new)})
 
-    add("Verdict", OPTION_LABELS[before["effective"]["verdict"]], OPTION_LABELS[after["effective"]["verdict"]])
-    add("Start with", OPTION_LABELS[before["effective"]["start_with"]], OPTION_LABELS[after["effective"]["start_with"]])
+    add(
+        "Verdict",
+        OPTION_LABELS[before["effective"]["verdict"]],
+        OPTION_LABELS[after["effective"]["verdict"]],
+    )
+    add(
+        "Start with",
+        OPTION_LABELS[before["effective"]["start_with"]],
+        OPTION_LABELS[after["effective"]["start_with"]],
+    )
     add("Confidence", before["assessment"]["confidence"], after["assessment"]["confidence"])
     add("Profile version", f"v{before['profile_version']}", f"v{after['profile_version']}")
     add("Price book", before["assessment"]["price_book"], after["assessment"]["price_book"])
@@ -484,7 +516,12 @@ def revision_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) ->
 
 @transaction.atomic
 def recommendation_deliver(
-    *, firm: Firm, recommendation: Recommendation, user: User, email: str = "", days: int = SHARE_LINK_DAYS
+    *,
+    firm: Firm,
+    recommendation: Recommendation,
+    user: User,
+    email: str = "",
+    days: int = SHARE_LINK_DAYS,
 ) -> tuple[ShareLink, str]:
     """Share the latest approved revision with the client; returns the link and its raw token
     (shown once, e-mailed if an address is given)."""
@@ -492,7 +529,11 @@ def recommendation_deliver(
     recommendation = Recommendation.objects.select_for_update().get(firm=firm, pk=recommendation.pk)
     if recommendation.status not in {RecommendationStatus.APPROVED, RecommendationStatus.DELIVERED}:
         raise ValidationError("Approve the recommendation before delivering it.")
-    revision = Revision.objects.filter(firm=firm, recommendation=recommendation).order_by("-number").first()
+    revision = (
+        Revision.objects.filter(firm=firm, recommendation=recommendation)
+        .order_by("-number")
+        .first()
+    )
     if revision is None:
         raise ValidationError("There is no approved revision to deliver.")
     if not 1 <= days <= 365:
@@ -519,7 +560,8 @@ def recommendation_deliver(
     audit_log(
         firm=firm,
         verb="recommendation.delivered",
-        summary=f"Delivered revision {revision.number}" + (f" to {link.sent_to}" if link.sent_to else ""),
+        summary=f"Delivered revision {revision.number}"
+        + (f" to {link.sent_to}" if link.sent_to else ""),
         actor=user,
         engagement=engagement,
         data={"revision": revision.pk, "share_link": link.pk},
@@ -571,8 +613,10 @@ def share_link_acknowledge(*, firm: Firm, link: ShareLink, name: str) -> ShareLi
         raise ValidationError({"name": "Type your name to acknowledge receipt."})
     if len(name) > 150:
         raise ValidationError({"name": "Keep it under 150 characters."})
-    link = ShareLink.objects.select_for_update().select_related("revision__engagement").get(
-        firm=firm, pk=link.pk
+    link = (
+        ShareLink.objects.select_for_update()
+        .select_related("revision__engagement")
+        .get(firm=firm, pk=link.pk)
     )
     if link.acknowledged_at is None:
         link.acknowledged_at = timezone.now()

@@ -212,6 +212,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# The API's settings (DRF, drf-spectacular) replace the two above.
+from config.settings.api import *  # noqa: E402, F403
 
 # --- LLM narrative drafting ---------------------------------------------------------------------
 OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "")
@@ -236,3 +238,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# The LLM drafter's timeout and retry bounds (beside OPENAI_* above).
+from config.settings.llm import *  # noqa: E402, F403

@@ -345,4 +345,6 @@ def test_revision_exports_are_the_same_every_time(firm, owner, owner_client, dra
     assert owner_client.get(url("revision-md", firm, revision_id=revision.pk)).content == md.content
     pdf = owner_client.get(url("revision-pdf", firm, revision_id=revision.pk))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert owner_client.get(url("revision-pdf", firm, revision_id=revision.pk)).content == pdf.content
+    assert (
+        owner_client.get(url("revision-pdf", firm, revision_id=revision.pk)).content == pdf.content
+    )

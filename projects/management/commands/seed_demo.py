@@ -246,6 +246,7 @@ class Command(BaseCommand):
             )  # fmt: skip
         if status in {"delivered", "closed"}:
             recommendation_approve(firm=firm, recommendation=recommendation, user=lead_user)
-            link, _ = recommendation_deliver(firm=firm, recommendation=recommendation, user=lead_user)
+            link, _ = recommendation_deliver(
+                firm=firm, recommendation=recommendation, user=lead_user
+            )
             share_link_acknowledge(firm=firm, link=link, name=contact)
-
