@@ -50,4 +50,5 @@ urlpatterns = [
     path("share/<str:token>/", share.share, name="share"),
     path("share/<str:token>/report.pdf", share.share_pdf, name="share-pdf"),
     path("f/<slug:firm_slug>/", include("projects.urls")),
+    path("api/", include("config.api_urls")),
 ]

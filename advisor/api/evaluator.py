@@ -1,0 +1,56 @@
+"""The stateless evaluator (DESIGN §4): a profile in, the assessment out, on the firm's active
+price book — the same engine call and the same serialization as `manage.py advise`
+(`assess(...).to_dict()`), so the two doors give the same JSON for the same profile, price book
+and `as_of`. It stores nothing: not even the library seeding other reads do."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from advisor.api.base import FirmApiView
+from advisor.api.documents import AssessmentDocument, ProfileDocument
+from advisor.engine import PriceBook, assess, load_price_book
+from advisor.selectors.library import price_book_active
+from advisor.services.price_books import DEFAULT_PRICE_BOOK, price_book_from_version
+from projects.models import Firm
+
+
+class EvaluateQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False,
+        help_text="The date the model-lifecycle guard compares against (default: today), as "
+        "`manage.py advise --as-of`. It is echoed in the result, so a result can be reproduced.",
+    )
+
+
+def evaluation_price_book(*, firm: Firm) -> PriceBook:
+    """The firm's active book, read without writing: a firm whose library was never seeded
+    gets the shipped default, which is exactly what seeding would make its active book."""
+    version = price_book_active(firm=firm)
+    if version is None:
+        return load_price_book(DEFAULT_PRICE_BOOK)
+    return price_book_from_version(version=version)
+
+
+class EvaluateApi(FirmApiView):
+    # A POST that changes nothing: read keys and viewers may evaluate.
+    writes = False
+
+    @extend_schema(
+        operation_id="evaluate",
+        request=ProfileDocument,
+        parameters=[EvaluateQuerySerializer],
+        responses={200: AssessmentDocument},
+    )
+    def post(self, request: Request, firm: str) -> Response:
+        """Assess a profile on the firm's active price book and return the assessment (DESIGN
+        §4.2): the same JSON `manage.py advise PROFILE.json --as-of DATE` prints with that book.
+        Stores nothing; read keys and viewers may call it. An invalid profile is a 400 with the
+        engine's per-field errors."""
+        query = self.query(EvaluateQuerySerializer)
+        book = evaluation_price_book(firm=self.firm)
+        assessment = assess(request.data, book, as_of=query.get("as_of"))
+        return Response(assessment.to_dict())
