@@ -50,6 +50,9 @@ DEMO_ENGAGEMENTS = [
      "Onboarding assistant past MVP", "hybrid-past-mvp", "review", "owner", 30),
     ("Sprout Labs", "https://sprout.example", "Ben Carter", "ben@sprout.example",
      "Prototype triage bot", "prototype-no-data", "closed", "consultant", 75),
+    ("Huddle", "https://huddle.example", "Priya Nair", "priya@huddle.example",
+     "Sales-call summaries without the machinery", "meeting-notes-summariser", "review",
+     "consultant", 12),
 ]  # fmt: skip
 
 DEMO_PASSWORD = "forkcast-demo"  # noqa: S105 (published demo login)

@@ -24,7 +24,7 @@ def fired(assessment):
 
 def test_every_shipped_example_is_valid(book):
     names = sorted(p.name for p in EXAMPLES.iterdir() if p.name.endswith(".json"))
-    assert len(names) == 8
+    assert len(names) == 9
     for name in names:
         assert example(book, name[: -len(".json")]).verdict
 
@@ -66,6 +66,13 @@ def test_strict_json_is_fine_tuning_but_starts_prompt_only(book):
         labelled_examples=200,
     )
     assert (ready.verdict, ready.start_with) == ("fine_tuning", "fine_tuning")
+
+
+def test_a_summariser_of_its_own_input_needs_only_a_prompt(book):
+    a = example(book, "meeting-notes-summariser")
+    assert (a.verdict, a.start_with) == ("prompt_only", "prompt_only")
+    assert (a.knowledge, a.behaviour) == (0, 0)
+    assert [s.kind for s in a.roadmap] == ["start"]
 
 
 def test_brand_voice_writer(book):
