@@ -55,7 +55,13 @@ class FirmSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Firm
-        fields = ("name", "display_name", "accent_colour")
+        fields = ("name", "display_name", "accent_colour", "intake_link_days")
+        labels = {"intake_link_days": "Intake links stay valid for (days)"}
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out of a post, the firm keeps its current lifetime.
+        self.fields["intake_link_days"].required = False
 
 
 class InvitationForm(forms.Form):

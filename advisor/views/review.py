@@ -384,9 +384,16 @@ def _whatif_result(
 def scenarios_compare(request: HttpRequest, recommendation_id: int) -> HttpResponse:
     recommendation = _recommendation(request, recommendation_id)
     scenarios = list(Scenario.objects.filter(firm=request.firm, recommendation=recommendation))
+    overrides = [
+        {"kind": o.kind, "rule_id": o.rule_id, "value": o.value}
+        for o in recommendation.overrides.filter(withdrawn_at=None)
+    ]
     columns = [{"name": "Saved draft", "changes": {}, "assessment": recommendation.assessment}] + [
         {"name": s.name, "changes": s.changes, "assessment": s.assessment} for s in scenarios
     ]
+    # The consultant's overrides stand on every scenario, as they would on the report.
+    for column in columns:
+        column["effective"] = effective_result(column["assessment"], overrides)
     return render(
         request,
         "advisor/scenarios.html",

@@ -70,8 +70,14 @@ def firm_update(
     accent_colour: str,
     logo: UploadedFile | None = None,
     remove_logo: bool = False,
+    intake_link_days: int | None = None,
 ) -> Firm:
     HEX_COLOUR(accent_colour)
+    if intake_link_days is not None:
+        if not 1 <= intake_link_days <= 90:
+            raise ValidationError({"intake_link_days": "Choose between 1 and 90 days."})
+        # New links only: a link already sent keeps the expiry the founder was told.
+        firm.intake_link_days = intake_link_days
     firm.name = name.strip() or firm.name
     firm.display_name = display_name.strip()
     firm.accent_colour = accent_colour.lower()

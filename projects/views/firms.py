@@ -71,6 +71,7 @@ def firm_settings(request: HttpRequest) -> HttpResponse:
                 accent_colour=form.cleaned_data["accent_colour"],
                 logo=form.cleaned_data.get("logo_upload"),
                 remove_logo=form.cleaned_data.get("remove_logo", False),
+                intake_link_days=form.cleaned_data.get("intake_link_days"),
             )
         except ValidationError as error:
             apply_errors(form, error)

@@ -1,11 +1,12 @@
-"""A real browser: a consultant creates a client and an engagement, schedules a session, and
-takes notes that save as they type (HTMX autosave)."""
+"""A real browser: a consultant creates a client and an engagement, sends the founder the intake
+link, schedules a session, and takes notes that save as they type (HTMX autosave)."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from projects.models import Engagement, Role, Session
@@ -43,6 +44,14 @@ def test_consultant_creates_client_engagement_and_session_with_autosaved_notes(
     page.get_by_role("button", name="Create engagement").click()
     expect(page.get_by_role("heading", name="Clinical FAQ assistant")).to_be_visible()
     expect(page.locator(".status-track .is-current")).to_have_text("Intake")
+
+    # The client's contact is the founder the link goes to.
+    panel = page.get_by_test_id("intake-panel")
+    expect(panel.get_by_label("Founder's e-mail")).to_have_value("iris@lumen.example")
+    panel.get_by_role("button", name="Send intake link").click()
+    expect(panel.get_by_test_id("intake-state")).to_have_text("Sent")
+    assert [m.to for m in mail.outbox] == [["iris@lumen.example"]]
+    assert re.search(r"/intake/\S+/", mail.outbox[0].body)
 
     page.get_by_role("link", name="Schedule session").first.click()
     page.get_by_label("Title").fill("Kick-off")

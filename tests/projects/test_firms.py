@@ -242,3 +242,25 @@ def test_member_of_two_firms_moves_between_them_through_the_url(
     assert a.context["membership"].role == "consultant" and a.context["firm"] == firm
     assert b.context["membership"].role == "viewer" and b.context["firm"] == other_firm
     assert b"Rival Partners" in a.content  # the switcher lists the other firm
+
+
+def test_the_firm_sets_how_long_new_intake_links_last(firm, owner, owner_client):
+    from projects.services.intake import intake_link_create
+    from projects.tenancy.scope import firm_scope
+    from tests.factories import EngagementFactory
+
+    settings_url = url("firm-settings", firm)
+    fields = {"name": "Acme Advisory", "display_name": "", "accent_colour": "#4f46e5"}
+    refused = owner_client.post(settings_url, {**fields, "intake_link_days": "120"})
+    assert refused.status_code == 200
+    assert b'value="120"' in refused.content  # what was typed stays
+    assert "90" in refused.context["form"].errors["intake_link_days"][0]
+    assert owner_client.post(settings_url, {**fields, "intake_link_days": "30"}).status_code == 302
+    firm.refresh_from_db()
+    assert firm.intake_link_days == 30
+    with firm_scope(firm):
+        engagement = EngagementFactory(client__firm=firm)
+        link, _token = intake_link_create(
+            firm=firm, engagement=engagement, created_by=owner, email="founder@example.com"
+        )
+    assert abs((link.expires_at - link.created_at).days - 30) <= 1
