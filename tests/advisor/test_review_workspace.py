@@ -156,5 +156,7 @@ def test_the_activity_log_of_one_engagement(firm, other_firm, owner, owner_clien
     assert "Second engagement" in everything and ">Support<" in everything
     one = owner_client.get(log, {"engagement": draft.engagement_id}).content.decode()
     assert ">Support<" in one and "Second engagement" not in one.split("</h1>", 1)[1]
+    page = owner_client.get(url("engagement-detail", firm, engagement_id=draft.engagement_id))
+    assert f"?engagement={draft.engagement_id}" in page.content.decode()
     foreign = EngagementFactory(client=ClientFactory(firm=other_firm))
     assert owner_client.get(log, {"engagement": foreign.pk}).status_code == 404
