@@ -34,6 +34,8 @@ class IntakePanel:
     latest_version: ProfileVersion | None
     email: str
     form: IntakeLinkForm
+    # The version the latest link's submission made (a consultant's may have followed it).
+    submitted_version: ProfileVersion | None = None
     earlier_links: list[IntakeLink] = field(default_factory=list)
 
     @property
@@ -91,6 +93,13 @@ def intake_panel_context(
     latest_version = (
         ProfileVersion.objects.filter(firm=firm, engagement=engagement).order_by("-number").first()
     )
+    submitted_version = (
+        ProfileVersion.objects.filter(firm=firm, engagement=engagement, intake_link=link)
+        .order_by("-number")
+        .first()
+        if link and link.submitted_at
+        else None
+    )
     done = len(wizard.steps_done(draft.answers, draft.unknown)) if draft else 0
     activity = [t for t in (draft.updated_at if draft else None, link and link.last_opened_at) if t]
     email = (link.sent_to if link else "") or _primary_email(firm, engagement)
@@ -103,6 +112,7 @@ def intake_panel_context(
             steps_total=len(wizard.STEPS),
             last_activity=max(activity) if activity else None,
             latest_version=latest_version,
+            submitted_version=submitted_version,
             email=email,
             form=form or IntakeLinkForm(initial={"email": email}),
             earlier_links=links[1:],

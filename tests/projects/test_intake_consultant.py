@@ -264,3 +264,26 @@ def test_every_intake_url_is_404_for_another_firms_engagement_and_link(
     with firm_scope(other_firm):
         assert [link.state for link in IntakeLink.objects.filter(engagement=theirs)] == ["sent"]
     assert links_of(engagement) == []
+
+
+def test_the_panel_names_the_version_the_founder_submitted_not_a_later_one(
+    firm, owner, owner_client
+):
+    from projects.models import IntakeLink
+    from projects.services.intake import intake_link_create
+    from projects.tenancy.scope import firm_scope
+    from tests.factories import EngagementFactory, profile_version
+
+    engagement = EngagementFactory(client__firm=firm, title="Panel versions")
+    with firm_scope(firm):
+        link, _ = intake_link_create(
+            firm=firm, engagement=engagement, created_by=owner, email="f@example.com"
+        )
+    profile_version(engagement, {"name": "From the founder"}, source="founder", intake_link=link)
+    with firm_scope(firm):
+        IntakeLink.objects.filter(pk=link.pk).update(submitted_at=link.created_at)
+    profile_version(engagement, {"name": "Corrected"}, source="consultant", submitted_by=owner)
+    page = owner_client.get(f"/f/{firm.slug}/engagements/{engagement.pk}/")
+    panel = page.context["intake"]
+    assert (panel.submitted_version.number, panel.latest_version.number) == (1, 2)
+    assert "version 1</a>" in page.content.decode()

@@ -148,9 +148,22 @@ class Command(BaseCommand):
             # Several engagements show a consultant's correction after the founder's answers.
             if index % 3 == 0 and "queries_per_month" in profile:
                 first["queries_per_month"] = int(profile["queries_per_month"]) // 2
+            # The founder answered through an intake link, as a real one would have.
+            sent_at = now - timedelta(days=age)
+            _, digest = new_token()
+            link = IntakeLink.objects.create(
+                firm=firm, engagement=engagement, token_hash=digest, sent_to=email,
+                created_by=by_role[Role(lead)], expires_at=sent_at + timedelta(days=14),
+            )  # fmt: skip
+            IntakeLink.objects.filter(pk=link.pk).update(
+                created_at=sent_at,
+                started_at=sent_at + timedelta(hours=3),
+                last_opened_at=sent_at + timedelta(days=1),
+                submitted_at=sent_at + timedelta(days=1),
+            )
             profile_version_create(
                 firm=firm, engagement=engagement, data=first, source="founder",
-                note="Submitted through the intake link",
+                intake_link=link, note="Submitted through the intake link",
             )  # fmt: skip
             if first != profile:
                 profile_version_create(
