@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import timezone
 
 from advisor.models import (
@@ -29,33 +28,10 @@ from advisor.services.recommendations import (
 from advisor.templatetags.reports import money
 from projects.models import Role
 from projects.tenancy.scope import firm_scope
-from tests.factories import ClientFactory, EngagementFactory, profile_version
+from tests.advisor.review_helpers import SUPPORT_BOT, url
+from tests.factories import profile_version
 
 pytestmark = pytest.mark.django_db
-
-SUPPORT_BOT = {
-    "name": "Support copilot",
-    "stage": "mvp",
-    "knowledge_change": "weekly",
-    "corpus_tokens": 800000,
-    "queries_per_month": 30000,
-}
-
-
-def url(name: str, firm, **kwargs) -> str:
-    return reverse(f"projects:{name}", kwargs={"firm_slug": firm.slug, **kwargs})
-
-
-@pytest.fixture
-def engagement(firm):
-    return EngagementFactory(client=ClientFactory(firm=firm, name="Brightdesk"), title="Support")
-
-
-@pytest.fixture
-def draft(firm, engagement):
-    profile_version(engagement, SUPPORT_BOT, source="founder")
-    with firm_scope(firm):
-        return current_recommendation(firm=firm, engagement=engagement)
 
 
 def test_every_profile_version_gets_a_draft_on_the_active_price_book(firm, engagement, draft):

@@ -8,39 +8,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import reverse
 
 from advisor.models import AuditEvent, Recommendation
-from advisor.services.recommendations import current_recommendation, override_add
+from advisor.services.recommendations import override_add
 from projects.models import Role
 from projects.tenancy.scope import firm_scope
+from tests.advisor.review_helpers import url
 from tests.factories import ClientFactory, EngagementFactory, profile_version
 
 pytestmark = pytest.mark.django_db
-
-SUPPORT_BOT = {
-    "name": "Support copilot",
-    "stage": "mvp",
-    "knowledge_change": "weekly",
-    "corpus_tokens": 800000,
-    "queries_per_month": 30000,
-}
-
-
-def url(name: str, firm, **kwargs) -> str:
-    return reverse(f"projects:{name}", kwargs={"firm_slug": firm.slug, **kwargs})
-
-
-@pytest.fixture
-def engagement(firm):
-    return EngagementFactory(client=ClientFactory(firm=firm, name="Brightdesk"), title="Support")
-
-
-@pytest.fixture
-def draft(firm, engagement):
-    profile_version(engagement, SUPPORT_BOT, source="founder")
-    with firm_scope(firm):
-        return current_recommendation(firm=firm, engagement=engagement)
 
 
 def test_an_overridden_verdict_stands_in_the_whatif_panel_and_the_scenarios(
