@@ -4,6 +4,7 @@ link is still usable)."""
 
 from __future__ import annotations
 
+import logging
 import smtplib
 
 from celery import shared_task
@@ -13,9 +14,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from advisor.models import ShareLink
-from advisor.services.reassessment import CHUNK_SIZE, open_engagement_ids, reassess_engagement
+from advisor.services.reassessment import (
+    CHUNK_SIZE,
+    open_engagement_ids,
+    reassess_engagement,
+    reassess_engagements_bulk,
+)
 from projects.models import Firm
 from projects.tenancy.scope import firm_scope
+
+log = logging.getLogger(__name__)
 
 
 @shared_task
@@ -32,9 +40,18 @@ def reassess_firm(firm_id: int, reason: str) -> int:
 @shared_task
 def reassess_engagements(firm_id: int, engagement_ids: list[int], reason: str) -> int:
     firm = Firm.objects.get(pk=firm_id)
+    try:
+        # The whole chunk in one transaction and a fixed number of queries (the fast path).
+        with firm_scope(firm):
+            return reassess_engagements_bulk(
+                firm=firm, engagement_ids=engagement_ids, reason=reason
+            )
+    except Exception:
+        # Rolled back whole; one engagement at a time then, each in its own transaction, so
+        # one that cannot be assessed does not hold back the rest of its chunk.
+        log.exception("Bulk re-assessment of a chunk failed; re-assessing one by one")
     done = 0
     for engagement_id in engagement_ids:
-        # One transaction per engagement: a failure later in the chunk keeps earlier work.
         with firm_scope(firm):
             if reassess_engagement(firm=firm, engagement_id=engagement_id, reason=reason):
                 done += 1
@@ -67,12 +84,18 @@ def send_share_email(firm_id: int, link_id: int, token: str) -> bool:
 
 
 # The client retries the call itself (OPENAI_MAX_RETRIES) and a failed call falls back to the
-# template, so the task never retries on top; a worker lost mid-task hands it back (acks late)
-# and the rerun finds its draft by input hash.
-@shared_task
-def draft_narrative(firm_id: int, recommendation_id: int, attempt: int = 0) -> str:
+# template, so the task never retries the model on top; a worker lost mid-task hands it back
+# (acks late) and the rerun finds its draft by input hash. A rerun that finds the draft still
+# claimed (the lost delivery's claim, or a live one) comes back when the claim has gone stale,
+# instead of ending: otherwise a job requeued at once (a killed pool process) would be dropped
+# and the narrative left "drafting" for good.
+@shared_task(bind=True, max_retries=10)
+def draft_narrative(self, firm_id: int, recommendation_id: int, attempt: int = 0) -> str:
     """Draft, ground-check and apply a recommendation's narrative (advisor.services.narratives)."""
-    from advisor.services.narratives import narrative_draft_run
+    from advisor.services.narratives import narrative_draft_run, stale_after
 
     firm = Firm.objects.get(pk=firm_id)
-    return narrative_draft_run(firm=firm, recommendation_id=recommendation_id, attempt=attempt)
+    outcome = narrative_draft_run(firm=firm, recommendation_id=recommendation_id, attempt=attempt)
+    if outcome == "busy" and not self.request.is_eager:
+        raise self.retry(countdown=stale_after().total_seconds())
+    return outcome

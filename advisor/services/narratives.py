@@ -58,7 +58,8 @@ def stale_after() -> timedelta:
     """How long a claimed draft may take before another run may take it over: every attempt
     the client makes, its backoff, and a margin."""
     attempts = 1 + int(settings.OPENAI_MAX_RETRIES)
-    return timedelta(seconds=attempts * float(settings.OPENAI_TIMEOUT_SECONDS) + 60)
+    margin = float(getattr(settings, "NARRATIVE_CLAIM_MARGIN_SECONDS", 60))
+    return timedelta(seconds=attempts * float(settings.OPENAI_TIMEOUT_SECONDS) + margin)
 
 
 # --- Inputs ------------------------------------------------------------------------------------

@@ -174,17 +174,33 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Celery -------------------------------------------------------------------------------------
+# Delivery is at least once and every task is idempotent, so a job lost with its worker runs
+# again and its effect still happens exactly once (docs/RELIABILITY.md, "Workers").
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-# A task is acknowledged after it ran, so a worker that dies mid-task hands it back; tasks are
-# idempotent for exactly that reason.
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Acknowledged after the task ran, not when it was received: a worker killed mid-task never
+# acknowledged it, so the broker still holds it.
+CELERY_TASK_ACKS_LATE = env_bool("CELERY_TASK_ACKS_LATE", True)
+# A pool process killed mid-task (SIGKILL, the OOM killer): its parent requeues the message at
+# once instead of acknowledging it as failed, which acks_late alone would do.
+CELERY_TASK_REJECT_ON_WORKER_LOST = env_bool("CELERY_TASK_REJECT_ON_WORKER_LOST", True)
+# One message in hand per pool process: a lost worker holds (and delays) as few jobs as can be.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A whole worker lost (its machine gone): Redis hands its unacknowledged messages to another
+# worker once they are older than this. It must exceed the longest task (an LLM draft waits at
+# most (1 + OPENAI_MAX_RETRIES) x OPENAI_TIMEOUT_SECONDS plus backoff, about 2 minutes by
+# default) or a running task is delivered twice; the tasks would absorb that, but the LLM
+# would be paid twice. An hour is Celery's own default.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": float(os.environ.get("CELERY_BROKER_VISIBILITY_TIMEOUT", "3600"))
+}
+# A narrative draft claimed by a delivery that died is taken over once the claim is older than
+# every LLM attempt plus this margin (advisor.services.narratives.stale_after); until then a
+# redelivered job waits and retries rather than calling the model a second time.
+NARRATIVE_CLAIM_MARGIN_SECONDS = float(os.environ.get("NARRATIVE_CLAIM_MARGIN_SECONDS", "60"))
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
@@ -200,6 +216,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 RATELIMIT_VIEW = "projects.views.errors.ratelimited"
+# Behind a proxy every request comes from the proxy's address: name the header it writes the
+# client's address into (e.g. HTTP_X_REAL_IP), or founders behind it share one limit.
+if os.environ.get("RATELIMIT_IP_META_KEY"):
+    RATELIMIT_IP_META_KEY = os.environ["RATELIMIT_IP_META_KEY"]
 
 # --- REST API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -236,6 +256,13 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Eager tasks (no REDIS_URL) run inside the web process or a command: their per-task
+        # success lines and the in-memory broker's hostname notice would bury what matters.
+        **(
+            {}
+            if REDIS_URL
+            else {"celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}}
+        ),
     },
 }
 
