@@ -49,3 +49,161 @@ def reassess_engagement(*, firm: Firm, engagement_id: int, reason: str) -> Recom
     if current and current.profile_version_id == latest.pk and current.price_book_id == book.pk:
         return None
     return recommendation_assess(firm=firm, profile_version=latest, reason=reason)
+
+
+def reassess_engagements_bulk(*, firm: Firm, engagement_ids: list[int], reason: str) -> int:
+    """`reassess_engagement` for a whole chunk at once, with the same outcome row for row: a
+    new draft on the latest profile version and the active book, the open one it replaces
+    superseded, overrides and an edited narrative carried over, the change recorded, the
+    narrative job queued. One transaction and a fixed number of queries per chunk instead of
+    about twenty per engagement (docs/PERFORMANCE.md); returns how many were re-assessed."""
+    from django.utils import timezone
+
+    from advisor.models import AuditEvent, Override, Reassessment, RecommendationStatus
+    from advisor.models.recommendations import NarrativeState
+    from advisor.narrative import template_narrative
+    from advisor.report_content import OPTION_LABELS
+    from advisor.services.price_books import active_price_book
+    from advisor.services.recommendations import (
+        _assess_version,
+        _cost_deltas,
+        _engine_book,
+        _original_value,
+    )
+    from advisor.tasks import draft_narrative
+
+    with transaction.atomic():
+        engagements = {
+            e.pk: e
+            for e in Engagement.objects.select_for_update()
+            .filter(firm=firm, pk__in=engagement_ids)
+            .order_by("pk")
+        }
+        latest_ids: dict[int, int] = {}
+        for pk, engagement_id in (
+            ProfileVersion.objects.filter(firm=firm, engagement_id__in=engagements)
+            .order_by("engagement_id", "number")
+            .values_list("pk", "engagement_id")
+        ):
+            latest_ids[engagement_id] = pk  # ordered by number: the last one wins
+        versions = ProfileVersion.objects.in_bulk(list(latest_ids.values()))
+        current: dict[int, Recommendation] = {}
+        for rec in (
+            Recommendation.objects.filter(firm=firm, engagement_id__in=engagements)
+            .exclude(status=RecommendationStatus.SUPERSEDED)
+            .order_by("engagement_id", "-created_at", "-pk")
+        ):
+            current.setdefault(rec.engagement_id, rec)
+        book_version = active_price_book(firm=firm)
+        book = _engine_book(book_version)
+        as_of = timezone.localdate()
+
+        todo = []
+        for engagement_id, version_id in latest_ids.items():
+            previous = current.get(engagement_id)
+            if (
+                previous is not None
+                and previous.profile_version_id == version_id
+                and previous.price_book_id == book_version.pk
+            ):
+                continue  # already on the current inputs: a retried chunk does nothing twice
+            todo.append((engagements[engagement_id], versions[version_id], previous))
+        if not todo:
+            return 0
+
+        made = []
+        for engagement, version, previous in todo:
+            assessment = _assess_version(version, book, as_of)
+            carry = previous is not None and previous.narrative_edited
+            made.append(
+                Recommendation(
+                    firm=firm, engagement=engagement, profile_version=version,
+                    price_book=book_version, engine_version=assessment["engine_version"],
+                    as_of=as_of, assessment=assessment,
+                    narrative=previous.narrative if carry else template_narrative(
+                        assessment, product=version.profile.get("name", "")
+                    ),
+                    narrative_source=previous.narrative_source if carry else "template",
+                    narrative_edited=carry,
+                    # The drafting job is queued below for every draft whose narrative is not
+                    # a consultant's (narrative_queue's state change, made before the insert).
+                    narrative_state=(
+                        Recommendation._meta.get_field("narrative_state").default
+                        if carry else NarrativeState.QUEUED
+                    ),
+                    supersedes=previous if previous is not None and previous.is_open else None,
+                )
+            )  # fmt: skip
+        Recommendation.objects.bulk_create(made)
+
+        previous_by_pk = {p.pk: (p, new) for (_, _, p), new in zip(todo, made, strict=True) if p}
+        carried: dict[int, int] = {}
+        overrides = []
+        for override in Override.objects.filter(
+            firm=firm, recommendation_id__in=list(previous_by_pk), withdrawn_at=None
+        ).order_by("pk"):
+            new = previous_by_pk[override.recommendation_id][1]
+            overrides.append(
+                Override(
+                    firm=firm, recommendation=new, kind=override.kind, rule_id=override.rule_id,
+                    value=override.value,
+                    original=_original_value(new.assessment, override.kind, override.rule_id),
+                    justification=override.justification, created_by_id=override.created_by_id,
+                )
+            )  # fmt: skip
+            carried[new.pk] = carried.get(new.pk, 0) + 1
+        Override.objects.bulk_create(overrides)
+        superseded = [
+            p.pk
+            for p, _ in previous_by_pk.values()
+            if p.is_open or p.status == RecommendationStatus.APPROVED
+        ]
+        Recommendation.objects.filter(firm=firm, pk__in=superseded).update(
+            status=RecommendationStatus.SUPERSEDED, updated_at=timezone.now()
+        )
+        Reassessment.objects.bulk_create(
+            [
+                Reassessment(
+                    firm=firm, engagement=engagement, previous=previous, current=new,
+                    reason=reason,
+                    verdict_before=previous.assessment["verdict"] if previous else "",
+                    verdict_after=new.assessment["verdict"],
+                    cost_deltas=_cost_deltas(
+                        previous.assessment if previous else None, new.assessment
+                    ),
+                )
+                for (engagement, _, previous), new in zip(todo, made, strict=True)
+            ]
+        )  # fmt: skip
+        moving = [
+            e.pk
+            for e, _, _ in todo
+            if e.status in {EngagementStatus.INTAKE, EngagementStatus.ASSESSMENT}
+        ]
+        Engagement.objects.filter(firm=firm, pk__in=moving).update(
+            status=EngagementStatus.REVIEW, updated_at=timezone.now()
+        )
+        events = []
+        for (engagement, version, _), new in zip(todo, made, strict=True):
+            count = carried.get(new.pk, 0)
+            note = f" ({count} override{'s' if count != 1 else ''} carried over)" if count else ""
+            events.append(
+                AuditEvent(
+                    firm=firm, engagement=engagement, verb="recommendation.drafted",
+                    summary=(
+                        f"Draft from profile v{version.number} on {book_version.key}: "
+                        f"{OPTION_LABELS[new.assessment['verdict']]}{note}"
+                    )[:300],
+                    data={"recommendation": new.pk, "reason": reason},
+                )
+            )  # fmt: skip
+        AuditEvent.objects.bulk_create(events)
+        queued = [new.pk for new in made if not new.narrative_edited]
+        firm_id = firm.pk
+
+        def queue_narratives() -> None:
+            for recommendation_id in queued:
+                draft_narrative.delay(firm_id, recommendation_id, 0)
+
+        transaction.on_commit(queue_narratives)
+    return len(made)

@@ -6,7 +6,11 @@ Thin wrappers: the formats live in `advisor.charts` (money) and the report facts
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -128,6 +132,15 @@ def _long_charts(content: Mapping[str, Any]) -> list[c.Chart]:
     ]
 
 
+# Drawn charts by (assessment digest, verdict, kind, pdf). A chart is a pure function of those,
+# and drawing the review page's seven SVGs was a fifth of its time (docs/PERFORMANCE.md); the
+# page is opened again and again on the same draft. Per process and bounded, so it lives no
+# longer than the code that drew it.
+_CHART_CACHE: OrderedDict[tuple[str, str, str, bool], SafeString] = OrderedDict()
+_CHART_CACHE_SIZE = 256
+_CHART_LOCK = threading.Lock()
+
+
 @register.simple_tag(takes_context=True)
 def chart(context: template.Context, content: Mapping[str, Any], kind: str) -> SafeString:
     """{% chart c "cumulative" %} — a figure: SVG (wide and phone), caption and data table.
@@ -139,6 +152,22 @@ def chart(context: template.Context, content: Mapping[str, Any], kind: str) -> S
     assessment = content["assessment"]
     verdict = _verdict(content)
     pdf = bool(context.get("pdf"))
+    encoded = json.dumps(assessment, sort_keys=True, separators=(",", ":"), default=str)
+    key = (hashlib.sha256(encoded.encode()).hexdigest(), verdict, kind, pdf)
+    with _CHART_LOCK:
+        cached = _CHART_CACHE.get(key)
+        if cached is not None:
+            _CHART_CACHE.move_to_end(key)
+            return cached
+    drawn = _draw_chart(assessment, verdict, kind, pdf)
+    with _CHART_LOCK:
+        _CHART_CACHE[key] = drawn
+        while len(_CHART_CACHE) > _CHART_CACHE_SIZE:
+            _CHART_CACHE.popitem(last=False)
+    return drawn
+
+
+def _draw_chart(assessment: Mapping[str, Any], verdict: str, kind: str, pdf: bool) -> SafeString:
     if kind == "cumulative":
         return _figure(c.cumulative_cost_chart(assessment, verdict=verdict), long=True, pdf=pdf)
     if kind == "monthly":
