@@ -141,7 +141,11 @@ MISSING_ID = 999_999_999
 # The answer with the other firm's id is compared with a missing id's for the methods views
 # implement; the others answer 405 (or the role's 403) before any lookup, checked above.
 COMPARED = ("get", "post")
-API_ID_KINDS = ("client_id", "engagement_id", "recommendation_id")
+API_ID_KINDS = {
+    "clients": "client_id",
+    "engagements": "engagement_id",
+    "recommendations": "recommendation_id",
+}
 
 
 def every_pattern() -> list[tuple[str, dict[str, str], bool]]:
@@ -194,9 +198,11 @@ def targets(firm, other_firm, victim: dict, tokens: dict[str, list[str]]) -> lis
         slug_name = "firm_slug" if "firm_slug" in kwargs else "firm" if "firm" in kwargs else ""
         ints = [k for k, conv in kwargs.items() if conv == "IntConverter"]
         if slug_name:
-            # The API names every object `id`: try it with each kind of the other firm's ids.
+            # The API names every object `id`: the other firm's id of the kind the route
+            # names ("clients/<int:id>/" takes a client's). An id of another kind may belong
+            # to one of our own objects in that table, which we may rightly read.
             id_sets = (
-                [{"id": str(victim[k])} for k in API_ID_KINDS]
+                [{"id": str(victim[API_ID_KINDS[route.split("/<int:id>")[0].rsplit("/", 1)[1]]])}]
                 if ints == ["id"]
                 else [{k: str(victim[k]) for k in ints}]
             )
