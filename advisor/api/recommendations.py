@@ -23,8 +23,7 @@ from advisor.api.pagination import ApiPagination
 from advisor.api.renderers import REPORT_RENDERERS
 from advisor.api.selectors import recommendation_get, recommendation_list, revision_for_report
 from advisor.models import OverrideKind, RecommendationStatus, Revision
-from advisor.report_content import effective_result
-from advisor.services.recommendations import active_overrides
+from advisor.services.recommendations import active_overrides, effective_with_overrides
 
 RECOMMENDATION_ORDERING = ["created_at", "-created_at", "updated_at", "-updated_at"]
 
@@ -149,9 +148,8 @@ class RecommendationDetailApi(FirmApiView):
         recommendation = recommendation_get(firm=self.firm, pk=id)
         overrides = active_overrides(firm=self.firm, recommendation=recommendation)
         recommendation.overrides_in_force = overrides
-        recommendation.effective = effective_result(
-            recommendation.assessment,
-            [{"kind": o.kind, "rule_id": o.rule_id, "value": o.value} for o in overrides],
+        recommendation.effective = effective_with_overrides(
+            assessment=recommendation.assessment, overrides=overrides
         )
         return Response(RecommendationDetailSerializer(recommendation).data)
 

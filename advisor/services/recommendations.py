@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -226,6 +226,16 @@ def active_overrides(*, firm: Firm, recommendation: Recommendation) -> list[Over
         Override.objects.filter(firm=firm, recommendation=recommendation, withdrawn_at=None)
         .select_related("created_by")
         .order_by("created_at")
+    )
+
+
+def effective_with_overrides(
+    *, assessment: Mapping[str, Any], overrides: Iterable[Override]
+) -> dict[str, Any]:
+    """`effective_result` of any assessment (the draft's, a what-if's, a scenario's) under the
+    recommendation's overrides in force."""
+    return effective_result(
+        assessment, [{"kind": o.kind, "rule_id": o.rule_id, "value": o.value} for o in overrides]
     )
 
 

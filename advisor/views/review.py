@@ -32,11 +32,11 @@ from advisor.models import (
     Scenario,
     ShareLink,
 )
-from advisor.report_content import effective_result
 from advisor.services.recommendations import (
     WHATIF_FIELDS,
     active_overrides,
     current_recommendation,
+    effective_with_overrides,
     narrative_update,
     override_add,
     override_withdraw,
@@ -51,7 +51,7 @@ from advisor.services.recommendations import (
 )
 from projects.forms import apply_errors
 from projects.markdown import render_markdown
-from projects.models import Contact, Engagement, IntakeLink
+from projects.models import Contact, Engagement, Firm, IntakeLink
 from projects.models.firms import role_at_least
 from projects.tenancy.views import firm_view
 
@@ -342,7 +342,7 @@ def whatif(request: HttpRequest, recommendation_id: int) -> HttpResponse:
                 for message in errs:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            context.update(_whatif_result(recommendation, result, changes))
+            context.update(_whatif_result(request.firm, recommendation, result, changes))
     template = "advisor/review.html#whatif-result"
     if not request.htmx:
         engagement = recommendation.engagement
@@ -351,13 +351,10 @@ def whatif(request: HttpRequest, recommendation_id: int) -> HttpResponse:
 
 
 def _whatif_result(
-    recommendation: Recommendation, result: dict[str, Any], changes: dict[str, Any]
+    firm: Firm, recommendation: Recommendation, result: dict[str, Any], changes: dict[str, Any]
 ) -> dict[str, Any]:
     base = recommendation.assessment
-    overrides = [
-        {"kind": o.kind, "rule_id": o.rule_id, "value": o.value}
-        for o in recommendation.overrides.filter(withdrawn_at=None)
-    ]
+    overrides = active_overrides(firm=firm, recommendation=recommendation)
     rows = []
     for option, cost in result["costs"]["options"].items():
         before = base["costs"]["options"][option]["total_usd"]
@@ -373,7 +370,7 @@ def _whatif_result(
         )
     return {
         "result": result,
-        "result_effective": effective_result(result, overrides),
+        "result_effective": effective_with_overrides(assessment=result, overrides=overrides),
         "base_verdict": base["verdict"],
         "changes": changes,
         "rows": rows,
@@ -384,16 +381,15 @@ def _whatif_result(
 def scenarios_compare(request: HttpRequest, recommendation_id: int) -> HttpResponse:
     recommendation = _recommendation(request, recommendation_id)
     scenarios = list(Scenario.objects.filter(firm=request.firm, recommendation=recommendation))
-    overrides = [
-        {"kind": o.kind, "rule_id": o.rule_id, "value": o.value}
-        for o in recommendation.overrides.filter(withdrawn_at=None)
-    ]
+    overrides = active_overrides(firm=request.firm, recommendation=recommendation)
     columns = [{"name": "Saved draft", "changes": {}, "assessment": recommendation.assessment}] + [
         {"name": s.name, "changes": s.changes, "assessment": s.assessment} for s in scenarios
     ]
     # The consultant's overrides stand on every scenario, as they would on the report.
     for column in columns:
-        column["effective"] = effective_result(column["assessment"], overrides)
+        column["effective"] = effective_with_overrides(
+            assessment=column["assessment"], overrides=overrides
+        )
     return render(
         request,
         "advisor/scenarios.html",
