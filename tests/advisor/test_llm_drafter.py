@@ -111,11 +111,16 @@ def test_the_founder_answers_travel_only_as_data_in_their_own_block(request_):
     assert "Support copilot" not in assessment_block
 
 
+# Persistent 429, 500, a hang, output that is not JSON and a refusal — each falling back to the
+# template in bounded time — are tested in one place: tests/reliability/test_llm_faults.py.
+
+
 def test_a_rate_limit_is_waited_out_as_the_server_asks(fake_openai, request_):
     fake_openai.answer(error_reply(429, {"Retry-After": "1"}), draft_reply(SENTENCES))
 
     started = time.monotonic()
-    result = drafter(fake_openai).draft(request_)
+    # A wait up to one attempt's timeout is honoured (a longer one is refused).
+    result = drafter(fake_openai, timeout=2).draft(request_)
 
     assert len(result.sentences) == 2
     assert len(fake_openai.requests) == 2
@@ -123,42 +128,16 @@ def test_a_rate_limit_is_waited_out_as_the_server_asks(fake_openai, request_):
     assert elapsed(started) >= 0.95
 
 
-def test_a_failing_server_is_tried_exactly_one_plus_max_retries_times(fake_openai, request_):
-    fake_openai.answer(error_reply(500))
-
-    with pytest.raises(DraftFailed) as failed:
-        drafter(fake_openai, max_retries=2).draft(request_)
-
-    assert failed.value.code == "server_error"
-    assert len(fake_openai.requests) == 3
-    assert "5xx" in failed.value.message
-
-
-def test_a_hanging_server_times_out_within_the_configured_bounds(fake_openai, request_):
-    fake_openai.answer(Reply(hang=5, body=completion("{}")))
-
-    started = time.monotonic()
-    with pytest.raises(DraftFailed) as failed:
-        drafter(fake_openai, timeout=0.5, max_retries=1).draft(request_)
-
-    assert failed.value.code == "timeout"
-    assert len(fake_openai.requests) == 2
-    # Two attempts of 0.5 s and one backoff (at most 0.5 s), not the client's default 600 s.
-    assert elapsed(started) < 2.0
-
-
 @pytest.mark.parametrize(
     "reply, code",
     [
-        (Reply(body=completion("this is not JSON")), "malformed"),
         (Reply(body=completion(json.dumps({"executive_summary": []}))), "malformed"),
-        (Reply(body=completion(None, refusal="I can't help with that.")), "refused"),
         (Reply(body=completion("{}", finish_reason="content_filter")), "refused"),
         (Reply(body=completion('{"executive_summary": [', finish_reason="length")), "malformed"),
         (error_reply(401), "auth"),
         (error_reply(400), "rejected"),
     ],
-    ids=["not-json", "wrong-shape", "refusal", "content-filter", "cut-off", "401", "400"],
+    ids=["wrong-shape", "content-filter", "cut-off", "401", "400"],
 )
 def test_unusable_answers_fail_with_a_reason(fake_openai, request_, reply, code):
     fake_openai.answer(reply)
