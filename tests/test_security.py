@@ -128,6 +128,8 @@ for name, extra in {"https": {"secure": True}, "http": {},
     response = client.get("/healthz", **extra)
     body = response.json() if response["Content-Type"] == "application/json" else None
     out[name] = {"status": response.status_code, "headers": dict(response.headers), "body": body}
+response = client.get("/accounts/login/")
+out["http_page"] = {"status": response.status_code, "headers": dict(response.headers)}
 print(json.dumps(out))
 """
 
@@ -165,11 +167,15 @@ def test_production_sends_hsts_and_framing_and_referrer_headers_over_https():
         assert headers["X-Frame-Options"] == prod["X_FRAME_OPTIONS"], kind
         assert headers["Referrer-Policy"] == prod["SECURE_REFERRER_POLICY"], kind
         assert headers["X-Content-Type-Options"] == "nosniff", kind
-    # Plain HTTP is sent to HTTPS, without HSTS (a browser ignores it over HTTP anyway).
-    plain = seen["http"]
+    # Plain HTTP is sent to HTTPS, without HSTS (a browser ignores it over HTTP anyway)...
+    plain = seen["http_page"]
     assert plain["status"] == 301
-    assert plain["headers"]["Location"] == f"https://{PRODUCTION_HOST}/healthz"
+    assert plain["headers"]["Location"] == f"https://{PRODUCTION_HOST}/accounts/login/"
     assert "Strict-Transport-Security" not in plain["headers"]
+    # ...except /healthz, which a load balancer asks over plain HTTP and must get an answer.
+    health = seen["http"]
+    assert health["status"] == 200 and health["body"]["status"] == "ok"
+    assert "Strict-Transport-Security" not in health["headers"]
 
 
 @pytest.mark.django_db
