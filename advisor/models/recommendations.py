@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from projects.models.fields import DocumentField
 from projects.tenancy.models import FirmOwnedModel, FirmScopedManager, FirmScopedQuerySet
 
 
@@ -47,7 +48,7 @@ class Recommendation(FirmOwnedModel):
     engine_version = models.CharField(max_length=20)
     as_of = models.DateField()
     # The engine's output exactly as computed (DESIGN §4.2), never altered by overrides.
-    assessment: Any = models.JSONField()
+    assessment: Any = DocumentField()
     status = models.CharField(
         max_length=20, choices=RecommendationStatus.choices, default=RecommendationStatus.DRAFT
     )
@@ -123,7 +124,7 @@ class Scenario(FirmOwnedModel):
     )
     name = models.CharField(max_length=120)
     changes: Any = models.JSONField()
-    assessment: Any = models.JSONField()
+    assessment: Any = DocumentField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -153,7 +154,7 @@ class Revision(FirmOwnedModel):
     number = models.PositiveIntegerField()
     # Everything the report shows, frozen: assessment, effective result, overrides, narrative,
     # branding and names — exports of one revision are the same every time.
-    content: Any = models.JSONField()
+    content: Any = DocumentField()
     content_hash = models.CharField(max_length=64)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

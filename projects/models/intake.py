@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from projects.models.engagements import Engagement
+from projects.models.fields import DocumentField
 from projects.tenancy.models import FirmOwnedModel, FirmScopedManager, FirmScopedQuerySet
 
 
@@ -107,7 +108,7 @@ class ProfileVersion(FirmOwnedModel):
     )
     number = models.PositiveIntegerField()
     # The profile exactly as validated (only the fields that were given).
-    profile: Any = models.JSONField()
+    profile: Any = DocumentField()
     # Fields whose values a consultant set (the assumption register marks them).
     consultant_fields: Any = models.JSONField(default=list, blank=True)
     # Fields answered "I don't know" (defaults used, recorded as assumptions).
