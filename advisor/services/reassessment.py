@@ -4,12 +4,24 @@ anything goes to a client. Delivered revisions are frozen and never touched."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from typing import Any
 
+from django.db import transaction
+from django.db.models.fields.json import KT
+
+from advisor.engine import OPTIONS
 from advisor.models import Recommendation
 from projects.models import Engagement, EngagementStatus, Firm, ProfileVersion
 
 CHUNK_SIZE = 200
+
+
+def _before(previous: Recommendation | None) -> dict[str, Any] | None:
+    """The part of a replaced assessment `_cost_deltas` reads, from the annotated totals."""
+    if previous is None:
+        return None
+    options = {o: {"total_usd": getattr(previous, f"before_{o}")} for o in OPTIONS}
+    return {"costs": {"options": options}}
 
 
 def reassess_firm_on_commit(*, firm: Firm, reason: str) -> None:
@@ -88,9 +100,14 @@ def reassess_engagements_bulk(*, firm: Firm, engagement_ids: list[int], reason: 
             latest_ids[engagement_id] = pk  # ordered by number: the last one wins
         versions = ProfileVersion.objects.in_bulk(list(latest_ids.values()))
         current: dict[int, Recommendation] = {}
+        # What the change record needs of the assessment it replaces is its verdict and its
+        # option totals: read them in the database, not by decoding every document whole.
+        totals = {f"before_{o}": KT(f"assessment__costs__options__{o}__total_usd") for o in OPTIONS}
         for rec in (
             Recommendation.objects.filter(firm=firm, engagement_id__in=engagements)
             .exclude(status=RecommendationStatus.SUPERSEDED)
+            .defer("assessment")
+            .annotate(before_verdict=KT("assessment__verdict"), **totals)
             .order_by("engagement_id", "-created_at", "-pk")
         ):
             current.setdefault(rec.engagement_id, rec)
@@ -166,11 +183,9 @@ def reassess_engagements_bulk(*, firm: Firm, engagement_ids: list[int], reason: 
                 Reassessment(
                     firm=firm, engagement=engagement, previous=previous, current=new,
                     reason=reason,
-                    verdict_before=previous.assessment["verdict"] if previous else "",
+                    verdict_before=previous.before_verdict if previous else "",
                     verdict_after=new.assessment["verdict"],
-                    cost_deltas=_cost_deltas(
-                        previous.assessment if previous else None, new.assessment
-                    ),
+                    cost_deltas=_cost_deltas(_before(previous), new.assessment),
                 )
                 for (engagement, _, previous), new in zip(todo, made, strict=True)
             ]
