@@ -414,7 +414,9 @@ def recommendation_content(
     )
 
 
-def _content_hash(content: Mapping[str, Any]) -> str:
+def content_hash(content: Mapping[str, Any]) -> str:
+    """A digest of report content: what a revision is frozen with, and what a rendered
+    report section is cached under (it is a function of the content alone)."""
     return hashlib.sha256(
         json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()
@@ -455,7 +457,7 @@ def recommendation_approve(*, firm: Firm, recommendation: Recommendation, user: 
         recommendation=recommendation,
         number=number,
         content=content,
-        content_hash=_content_hash(content),
+        content_hash=content_hash(content),
         approved_by=user,
         approved_at=approved_at,
     )

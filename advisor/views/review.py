@@ -35,6 +35,7 @@ from advisor.models import (
 from advisor.services.recommendations import (
     WHATIF_FIELDS,
     active_overrides,
+    content_hash,
     current_recommendation,
     effective_with_overrides,
     narrative_update,
@@ -105,9 +106,12 @@ def _context(request: HttpRequest, engagement: Engagement, **extra: Any) -> dict
         return context
     book = PriceBook.from_dict(recommendation.price_book.data)
     overrides = active_overrides(firm=request.firm, recommendation=recommendation)
+    content = recommendation_content(firm=request.firm, recommendation=recommendation)
     context.update(
         {
-            "c": recommendation_content(firm=request.firm, recommendation=recommendation),
+            "c": content,
+            # The report sections are drawn from the content alone: cached under its digest.
+            "report_key": content_hash(content),
             "overrides": overrides,
             "override_form": OverrideForm(),
             "narrative_form": NarrativeForm(initial={"narrative": recommendation.narrative}),
@@ -115,19 +119,24 @@ def _context(request: HttpRequest, engagement: Engagement, **extra: Any) -> dict
             "review_form": ReviewRequestForm(firm=request.firm, exclude=request.user),
             "deliver_form": DeliverForm(),
             "whatif_form": WhatIfForm(initial=_whatif_initial(recommendation), price_book=book),
+            # The page shows how many there are; their results are on the comparison page.
             "scenarios": list(
-                Scenario.objects.filter(firm=request.firm, recommendation=recommendation)
+                Scenario.objects.filter(firm=request.firm, recommendation=recommendation).only(
+                    "pk", "firm_id", "name"
+                )
             ),
             "revisions": _revisions(request, engagement),
             "share_links": list(
                 ShareLink.objects.filter(firm=request.firm, revision__engagement=engagement)
                 .select_related("revision")
+                .defer("revision__content")  # only its number is shown
                 .order_by("-created_at")
             ),
+            # The latest change is shown; its row holds all the notice says (no documents).
             "reassessments": list(
-                Reassessment.objects.filter(firm=request.firm, engagement=engagement)
-                .select_related("previous", "current")
-                .order_by("-created_at")[:5]
+                Reassessment.objects.filter(firm=request.firm, engagement=engagement).order_by(
+                    "-created_at"
+                )[:1]
             ),
             "activity": list(
                 AuditEvent.objects.filter(firm=request.firm, engagement=engagement)
