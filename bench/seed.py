@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from advisor.engine import assess
@@ -97,6 +98,10 @@ def grow(firm: Firm, n: int, *, start: int = 0, open_only: bool = False, batch: 
         for offset in range(0, n, batch):
             indexes = range(start + offset, start + min(n, offset + batch))
             _grow_batch(firm, book, indexes, examples, templates, now, open_only)
+    # Fresh planner statistics, as a live database has: right after a bulk load the planner
+    # still believes the tables empty, and picks plans no deployment would run.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _grow_batch(

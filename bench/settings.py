@@ -8,6 +8,10 @@ rate limit high enough that the load generator measures the evaluator, not the t
 """
 
 import os
+import warnings
+
+# Static files come from the source folders (WHITENOISE_USE_FINDERS), so there is no STATIC_ROOT.
+warnings.filterwarnings("ignore", "No directory at", UserWarning)
 
 BENCH_DATABASE_URL = "postgres://forkcast_app:forkcast_app@127.0.0.1:5432/forkcast_bench"
 BENCH_REDIS_URL = "redis://127.0.0.1:6379/13"
