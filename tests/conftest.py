@@ -30,6 +30,16 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache: rate-limit counts and cached fragments of one test
+    never reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def firm(db) -> Firm:  # type: ignore[no-untyped-def]
     return FirmFactory(name="Acme Advisory", slug="acme")

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from advisor.engine import OPTIONS, PriceBook, assess
@@ -613,8 +614,10 @@ def share_link_get_by_token(*, token: str) -> ShareLink | None:
 
 @transaction.atomic
 def share_link_viewed(*, firm: Firm, link: ShareLink) -> None:
+    # Counted in the database: views at the same moment each add one (a count read earlier in
+    # the request would let them overwrite each other).
     ShareLink.objects.filter(firm=firm, pk=link.pk).update(
-        view_count=link.view_count + 1, last_viewed_at=timezone.now()
+        view_count=F("view_count") + 1, last_viewed_at=timezone.now()
     )
 
 

@@ -3,11 +3,8 @@ overridden with justification, approved into frozen revisions, delivered and ack
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from advisor.models import (
     AuditEvent,
@@ -16,7 +13,6 @@ from advisor.models import (
     Recommendation,
     Revision,
     Scenario,
-    ShareLink,
 )
 from advisor.services.recommendations import (
     current_recommendation,
@@ -179,23 +175,6 @@ def test_share_page_shows_the_revision_and_records_acknowledgement(client, firm,
         assert AuditEvent.objects.filter(verb="share_link.acknowledged").exists()
     pdf = client.get(f"/share/{token}/report.pdf")
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-
-
-def test_revoked_expired_and_unknown_share_links(client, firm, owner, owner_client, draft):
-    with firm_scope(firm):
-        recommendation_approve(firm=firm, recommendation=draft, user=owner)
-        link, token = recommendation_deliver(firm=firm, recommendation=draft, user=owner)
-        _, other_token = recommendation_deliver(firm=firm, recommendation=draft, user=owner)
-    owner_client.post(url("share-revoke", firm, share_link_id=link.pk))
-    revoked = client.get(f"/share/{token}/")
-    assert revoked.status_code == 410 and b"revoked" in revoked.content
-    with firm_scope(firm):
-        ShareLink.objects.exclude(pk=link.pk).update(
-            expires_at=timezone.now() - timedelta(seconds=1)
-        )
-    assert client.get(f"/share/{other_token}/").status_code == 410
-    unknown = client.get("/share/not-a-real-token/")
-    assert unknown.status_code == 404 and b"Acme" not in unknown.content
 
 
 def test_whatif_recomputes_without_touching_the_draft_and_saves_scenarios(

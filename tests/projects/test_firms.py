@@ -162,7 +162,7 @@ def test_revoked_expired_and_unknown_links_explain_themselves(firm, owner, owner
     token = "tok-state" if state != "unknown" else "not-a-token"
     response = owner_client.post(reverse("invitation-accept", kwargs={"token": token}))
     assert response.status_code in (404, 410)
-    expected = {"revoked": b"has revoked", "expired": b"has expired", "unknown": b"not valid"}
+    expected = {"revoked": b"was withdrawn", "expired": b"has expired", "unknown": b"not valid"}
     assert expected[state] in response.content
 
 
