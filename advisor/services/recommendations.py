@@ -393,10 +393,17 @@ def _override_dicts(overrides: list[Override]) -> list[dict[str, Any]]:
 
 
 def recommendation_content(
-    *, firm: Firm, recommendation: Recommendation, revision: Mapping[str, Any] | None = None
+    *,
+    firm: Firm,
+    recommendation: Recommendation,
+    revision: Mapping[str, Any] | None = None,
+    overrides: list[Override] | None = None,
 ) -> dict[str, Any]:
-    """The report content of the recommendation as it stands (a draft, or what to freeze)."""
+    """The report content of the recommendation as it stands (a draft, or what to freeze).
+    `overrides`: its overrides in force, when the caller has read them already."""
     engagement = recommendation.engagement
+    if overrides is None:
+        overrides = active_overrides(firm=firm, recommendation=recommendation)
     return report_content(
         assessment=recommendation.assessment,
         firm={
@@ -408,7 +415,7 @@ def recommendation_content(
         client_name=engagement.client.name,
         engagement_title=engagement.title,
         profile_version=recommendation.profile_version.number,
-        overrides=_override_dicts(active_overrides(firm=firm, recommendation=recommendation)),
+        overrides=_override_dicts(overrides),
         narrative=recommendation.narrative,
         evidence=_evidence_dicts(firm),
         revision=revision,

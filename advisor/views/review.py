@@ -104,9 +104,12 @@ def _context(request: HttpRequest, engagement: Engagement, **extra: Any) -> dict
     context: dict[str, Any] = {"engagement": engagement, "recommendation": recommendation}
     if recommendation is None:
         return context
+    recommendation.engagement = engagement  # already read, with its client and lead
     book = PriceBook.from_dict(recommendation.price_book.data)
     overrides = active_overrides(firm=request.firm, recommendation=recommendation)
-    content = recommendation_content(firm=request.firm, recommendation=recommendation)
+    content = recommendation_content(
+        firm=request.firm, recommendation=recommendation, overrides=overrides
+    )
     context.update(
         {
             "c": content,
