@@ -8,6 +8,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import FloatField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -73,6 +76,31 @@ def _recommendation(request: HttpRequest, recommendation_id: int) -> Recommendat
         ),
         pk=recommendation_id,
     )
+
+
+def _whatif_recommendation(request: HttpRequest, recommendation_id: int) -> Recommendation:
+    """What a live recompute reads of the draft: its profile version and price book, and of its
+    result only the verdict and option totals it is compared with (`base_verdict`,
+    `base_<option>`), extracted in the database — reading the whole draft with its engagement
+    and client took three times as long (docs/PERFORMANCE.md)."""
+    totals = {
+        f"base_{o}": Cast(KT(f"assessment__costs__options__{o}__total_usd"), FloatField())
+        for o in OPTIONS
+    }
+    return get_object_or_404(
+        Recommendation.objects.filter(firm=request.firm)
+        .select_related("profile_version", "price_book")
+        .only(*WHATIF_READS)
+        .annotate(base_verdict=KT("assessment__verdict"), **totals)
+        .order_by(),
+        pk=recommendation_id,
+    )
+
+
+WHATIF_READS = (
+    "firm_id", "engagement_id", "status", "as_of", "profile_version", "price_book",
+    "profile_version__profile", "profile_version__consultant_fields", "price_book__data",
+)  # fmt: skip
 
 
 def _review_url(request: HttpRequest, recommendation: Recommendation) -> HttpResponse:
@@ -328,7 +356,7 @@ def share_link_revoke_view(request: HttpRequest, share_link_id: int) -> HttpResp
 def whatif(request: HttpRequest, recommendation_id: int) -> HttpResponse:
     """Recompute live with changed inputs (HTMX); never touches the saved draft. Saving a named
     scenario is a write and needs a consultant."""
-    recommendation = _recommendation(request, recommendation_id)
+    recommendation = _whatif_recommendation(request, recommendation_id)
     book = PriceBook.from_dict(recommendation.price_book.data)
     form = WhatIfForm(request.POST or request.GET or None, price_book=book)
     context: dict[str, Any] = {"recommendation": recommendation, "whatif_form": form}
@@ -357,7 +385,9 @@ def whatif(request: HttpRequest, recommendation_id: int) -> HttpResponse:
             context.update(_whatif_result(request.firm, recommendation, result, changes))
     template = "advisor/review.html#whatif-result"
     if not request.htmx:
-        engagement = recommendation.engagement
+        # Without HTMX the whole page is drawn: read the draft in full for it.
+        context["recommendation"] = _recommendation(request, recommendation_id)
+        engagement = context["recommendation"].engagement
         return render(request, "advisor/review.html", {**_context(request, engagement), **context})
     return render(request, template, context)
 
@@ -365,11 +395,15 @@ def whatif(request: HttpRequest, recommendation_id: int) -> HttpResponse:
 def _whatif_result(
     firm: Firm, recommendation: Recommendation, result: dict[str, Any], changes: dict[str, Any]
 ) -> dict[str, Any]:
-    base = recommendation.assessment
-    overrides = active_overrides(firm=firm, recommendation=recommendation)
+    # Only what the effective result reads (who made each override is not shown here).
+    overrides = list(
+        Override.objects.filter(firm=firm, recommendation=recommendation, withdrawn_at=None)
+        .only("kind", "rule_id", "value")
+        .order_by("created_at")
+    )
     rows = []
     for option, cost in result["costs"]["options"].items():
-        before = base["costs"]["options"][option]["total_usd"]
+        before = getattr(recommendation, f"base_{option}")
         rows.append(
             {
                 "option": option,
@@ -383,7 +417,7 @@ def _whatif_result(
     return {
         "result": result,
         "result_effective": effective_with_overrides(assessment=result, overrides=overrides),
-        "base_verdict": base["verdict"],
+        "base_verdict": recommendation.base_verdict,
         "changes": changes,
         "rows": rows,
     }
