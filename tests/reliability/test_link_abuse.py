@@ -172,6 +172,20 @@ def test_a_submitted_intake_link_replayed_every_way_makes_nothing(client, firm, 
     )
 
 
+def assert_share_closed(token: str, heading: str, *, via: tuple[Client, Client, Client]) -> None:
+    """A closed share link's page, acknowledgement and PDF (each asked by its own client) all
+    answer 410, saying why and whom to ask for a new one."""
+    page, acknowledge, pdf = via
+    for response in (
+        page.get(f"/share/{token}/"),
+        acknowledge.post(f"/share/{token}/", {"name": "Too Late"}),
+        pdf.get(f"/share/{token}/report.pdf"),
+    ):
+        assert response.status_code == 410
+        html = response.content.decode()
+        assert heading in html and "Olga Owner" in html
+
+
 def test_a_share_link_keeps_working_until_revoked(client, firm, owner, owner_client, shared):
     """DESIGN: a share link is read-only, expiring and revocable — not single-use. It opens as
     often as the client likes, from any browser; the acknowledgement is recorded once. Revoked
@@ -204,15 +218,9 @@ def test_a_share_link_keeps_working_until_revoked(client, firm, owner, owner_cli
         "projects:share-revoke", kwargs={"firm_slug": firm.slug, "share_link_id": link.pk}
     )
     assert owner_client.post(revoke).status_code == 302
-    refused = [
-        browsers[0].get(f"/share/{token}/"),
-        browsers[1].post(f"/share/{token}/", {"name": "After Revocation"}),
-        browsers[1].get(f"/share/{token}/report.pdf"),
-    ]
-    for response in refused:
-        assert response.status_code == 410
-        html = response.content.decode()
-        assert "This link was withdrawn" in html and "Olga Owner" in html
+    assert_share_closed(
+        token, "This link was withdrawn", via=(browsers[0], browsers[1], browsers[1])
+    )
     assert client.get(f"/share/{other_token}/").status_code == 200
     with firm_scope(firm):
         link.refresh_from_db()
@@ -527,15 +535,7 @@ def test_a_share_link_expires_on_time(client, firm, owner, shared):
         ShareLink.objects.filter(pk=link.pk).update(
             expires_at=timezone.now() - timedelta(seconds=1)
         )
-    refused = [
-        client.get(f"/share/{token}/"),
-        client.post(f"/share/{token}/", {"name": "Too Late"}),
-        client.get(f"/share/{token}/report.pdf"),
-    ]
-    for response in refused:
-        assert response.status_code == 410
-        html = response.content.decode()
-        assert "This link has expired" in html and "Olga Owner" in html
+    assert_share_closed(token, "This link has expired", via=(client, client, client))
     assert client.get(f"/share/{other_token}/").status_code == 200
     with firm_scope(firm):
         link.refresh_from_db()
