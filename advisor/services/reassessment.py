@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.fields.json import KT
 
 from advisor.engine import OPTIONS
 from advisor.models import Recommendation
@@ -17,10 +16,10 @@ CHUNK_SIZE = 200
 
 
 def _before(previous: Recommendation | None) -> dict[str, Any] | None:
-    """The part of a replaced assessment `_cost_deltas` reads, from the annotated totals."""
+    """The part of a replaced assessment `_cost_deltas` reads, from its `result_summary`."""
     if previous is None:
         return None
-    options = {o: {"total_usd": getattr(previous, f"before_{o}")} for o in OPTIONS}
+    options = {o: {"total_usd": getattr(previous, f"summary_{o}")} for o in OPTIONS}
     return {"costs": {"options": options}}
 
 
@@ -81,6 +80,7 @@ def reassess_engagements_bulk(*, firm: Firm, engagement_ids: list[int], reason: 
         _cost_deltas,
         _engine_book,
         _original_value,
+        result_summary,
     )
     from advisor.tasks import draft_narrative
 
@@ -102,12 +102,11 @@ def reassess_engagements_bulk(*, firm: Firm, engagement_ids: list[int], reason: 
         current: dict[int, Recommendation] = {}
         # What the change record needs of the assessment it replaces is its verdict and its
         # option totals: read them in the database, not by decoding every document whole.
-        totals = {f"before_{o}": KT(f"assessment__costs__options__{o}__total_usd") for o in OPTIONS}
         for rec in (
             Recommendation.objects.filter(firm=firm, engagement_id__in=engagements)
             .exclude(status=RecommendationStatus.SUPERSEDED)
             .defer("assessment")
-            .annotate(before_verdict=KT("assessment__verdict"), **totals)
+            .annotate(**result_summary())
             .order_by("engagement_id", "-created_at", "-pk")
         ):
             current.setdefault(rec.engagement_id, rec)
@@ -183,7 +182,7 @@ def reassess_engagements_bulk(*, firm: Firm, engagement_ids: list[int], reason: 
                 Reassessment(
                     firm=firm, engagement=engagement, previous=previous, current=new,
                     reason=reason,
-                    verdict_before=previous.before_verdict if previous else "",
+                    verdict_before=previous.summary_verdict if previous else "",
                     verdict_after=new.assessment["verdict"],
                     cost_deltas=_cost_deltas(_before(previous), new.assessment),
                 )

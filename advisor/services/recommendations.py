@@ -17,7 +17,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, FloatField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from advisor.engine import OPTIONS, PriceBook, assess
@@ -228,6 +230,17 @@ def active_overrides(*, firm: Firm, recommendation: Recommendation) -> list[Over
         .select_related("created_by")
         .order_by("created_at")
     )
+
+
+def result_summary() -> dict[str, Any]:
+    """Annotations that read a draft's verdict (`summary_verdict`) and its option totals
+    (`summary_<option>`) in the database: all that comparing another result with it needs,
+    without decoding the whole document (docs/PERFORMANCE.md)."""
+    totals = {
+        f"summary_{o}": Cast(KT(f"assessment__costs__options__{o}__total_usd"), FloatField())
+        for o in OPTIONS
+    }
+    return {"summary_verdict": KT("assessment__verdict"), **totals}
 
 
 def effective_with_overrides(

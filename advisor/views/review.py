@@ -8,9 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import FloatField
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,6 +44,7 @@ from advisor.services.recommendations import (
     recommendation_approve,
     recommendation_content,
     recommendation_deliver,
+    result_summary,
     review_request,
     revision_diff,
     scenario_save,
@@ -78,29 +76,26 @@ def _recommendation(request: HttpRequest, recommendation_id: int) -> Recommendat
     )
 
 
-def _whatif_recommendation(request: HttpRequest, recommendation_id: int) -> Recommendation:
-    """What a live recompute reads of the draft: its profile version and price book, and of its
-    result only the verdict and option totals it is compared with (`base_verdict`,
-    `base_<option>`), extracted in the database — reading the whole draft with its engagement
-    and client took three times as long (docs/PERFORMANCE.md)."""
-    totals = {
-        f"base_{o}": Cast(KT(f"assessment__costs__options__{o}__total_usd"), FloatField())
-        for o in OPTIONS
-    }
-    return get_object_or_404(
-        Recommendation.objects.filter(firm=request.firm)
-        .select_related("profile_version", "price_book")
-        .only(*WHATIF_READS)
-        .annotate(base_verdict=KT("assessment__verdict"), **totals)
-        .order_by(),
-        pk=recommendation_id,
-    )
-
-
+# What a live recompute reads of the draft besides its result summary.
 WHATIF_READS = (
     "firm_id", "engagement_id", "status", "as_of", "profile_version", "price_book",
     "profile_version__profile", "profile_version__consultant_fields", "price_book__data",
 )  # fmt: skip
+
+
+def _whatif_recommendation(request: HttpRequest, recommendation_id: int) -> Recommendation:
+    """The draft as a live recompute reads it: its profile version and price book, and of its
+    result only the verdict and option totals it is compared with (`result_summary`) — reading
+    the whole draft with its engagement and client took three times as long
+    (docs/PERFORMANCE.md)."""
+    return get_object_or_404(
+        Recommendation.objects.filter(firm=request.firm)
+        .select_related("profile_version", "price_book")
+        .only(*WHATIF_READS)
+        .annotate(**result_summary())
+        .order_by(),
+        pk=recommendation_id,
+    )
 
 
 def _review_url(request: HttpRequest, recommendation: Recommendation) -> HttpResponse:
@@ -395,15 +390,10 @@ def whatif(request: HttpRequest, recommendation_id: int) -> HttpResponse:
 def _whatif_result(
     firm: Firm, recommendation: Recommendation, result: dict[str, Any], changes: dict[str, Any]
 ) -> dict[str, Any]:
-    # Only what the effective result reads (who made each override is not shown here).
-    overrides = list(
-        Override.objects.filter(firm=firm, recommendation=recommendation, withdrawn_at=None)
-        .only("kind", "rule_id", "value")
-        .order_by("created_at")
-    )
+    overrides = active_overrides(firm=firm, recommendation=recommendation)
     rows = []
     for option, cost in result["costs"]["options"].items():
-        before = getattr(recommendation, f"base_{option}")
+        before = getattr(recommendation, f"summary_{option}")
         rows.append(
             {
                 "option": option,
@@ -417,7 +407,7 @@ def _whatif_result(
     return {
         "result": result,
         "result_effective": effective_with_overrides(assessment=result, overrides=overrides),
-        "base_verdict": recommendation.base_verdict,
+        "base_verdict": recommendation.summary_verdict,
         "changes": changes,
         "rows": rows,
     }

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from advisor.models import Recommendation, Revision
@@ -20,12 +19,6 @@ from projects.models import ApiKey, Firm, Role, User
 from projects.services.api_keys import api_key_create
 from projects.tenancy.scope import firm_scope
 from tests.factories import ClientFactory, EngagementFactory, MembershipFactory, profile_version
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> None:
-    # Throttle counters live in the cache; a test starts with none.
-    cache.clear()
 
 
 def make_key(firm: Firm, scope: str = "write", **kwargs: Any) -> tuple[ApiKey, str]:
