@@ -50,7 +50,8 @@ format: $(VENV)/.dev
 
 # Every figure of docs/PERFORMANCE.md, as ratios against baselines timed in the same run, on a
 # database and Redis db of its own; BENCH_SIZE=2000 for a quicker look (default 10,000).
-bench: services
+bench: $(VENV)/.dev
+	$(PY) scripts/check_services.py --no-browser
 	$(PY) bench/run.py
 
 clean:

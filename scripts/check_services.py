@@ -4,7 +4,8 @@
   so pytest-django can create its test database) and its database when missing, connecting as
   the `postgres` superuser (trust auth on this machine; override with ADMIN_DATABASE_URL).
 - Redis at 127.0.0.1:6379 (Celery tests and the shared cache).
-- Debian's Chromium at /usr/bin/chromium (browser tests; Playwright's own download cannot work).
+- Debian's Chromium at /usr/bin/chromium (browser tests; Playwright's own download cannot work),
+  unless `--no-browser` is given (`make bench` drives no browser).
 """
 
 from __future__ import annotations
@@ -88,5 +89,8 @@ def ensure_chromium() -> None:
 if __name__ == "__main__":
     ensure_postgres()
     ensure_redis()
-    ensure_chromium()
-    print("services ready: PostgreSQL (role forkcast_app, no RLS bypass), Redis, Chromium")
+    if "--no-browser" in sys.argv[1:]:
+        print("services ready: PostgreSQL (role forkcast_app, no RLS bypass), Redis")
+    else:
+        ensure_chromium()
+        print("services ready: PostgreSQL (role forkcast_app, no RLS bypass), Redis, Chromium")
