@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, FloatField
+from django.db.models import Exists, F, FloatField, OuterRef
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -30,7 +30,6 @@ from advisor.models import (
     Recommendation,
     RecommendationStatus,
     Revision,
-    Scenario,
     ShareLink,
 )
 from advisor.narrative import template_narrative
@@ -230,6 +229,12 @@ def active_overrides(*, firm: Firm, recommendation: Recommendation) -> list[Over
         .select_related("created_by")
         .order_by("created_at")
     )
+
+
+def has_overrides_in_force() -> Exists:
+    """An annotation that says whether a draft has overrides in force, so a reader that needs
+    them only when there are some (the what-if) skips their query for most drafts."""
+    return Exists(Override.objects.filter(recommendation=OuterRef("pk"), withdrawn_at=None))
 
 
 def result_summary() -> dict[str, Any]:
@@ -665,58 +670,3 @@ def share_link_acknowledge(*, firm: Firm, link: ShareLink, name: str) -> ShareLi
             engagement=link.revision.engagement,
         )
     return link
-
-
-# --- What-if scenarios ------------------------------------------------------------------------
-
-WHATIF_FIELDS = (
-    "queries_per_month",
-    "monthly_growth_pct",
-    "input_tokens",
-    "few_shot_tokens",
-    "output_tokens",
-    "retrieved_tokens",
-    "latency_p95_budget_ms",
-    "model",
-)
-
-
-def whatif_assess(
-    *, firm: Firm, recommendation: Recommendation, changes: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Recompute with some inputs changed; stores nothing. Raises ProfileError per field."""
-    unknown = set(changes) - set(WHATIF_FIELDS)
-    if unknown:
-        raise ValidationError({name: "Not a what-if input." for name in unknown})
-    profile = {**recommendation.profile_version.profile, **changes}
-    return assess(
-        profile,
-        _engine_book(recommendation.price_book),
-        as_of=recommendation.as_of,
-        consultant_fields=[*recommendation.profile_version.consultant_fields, *changes],
-    ).to_dict()
-
-
-def scenario_save(
-    *, firm: Firm, recommendation: Recommendation, name: str, changes: Mapping[str, Any], user: User
-) -> Scenario:
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": "Name the scenario."})
-    assessment = whatif_assess(firm=firm, recommendation=recommendation, changes=changes)
-    scenario = Scenario.objects.create(
-        firm=firm,
-        recommendation=recommendation,
-        name=name[:120],
-        changes=dict(changes),
-        assessment=assessment,
-        created_by=user,
-    )
-    audit_log(
-        firm=firm,
-        verb="scenario.saved",
-        summary=f"Saved the what-if scenario “{scenario.name}”",
-        actor=user,
-        engagement=recommendation.engagement,
-    )
-    return scenario

@@ -33,23 +33,27 @@ from advisor.models import (
     ShareLink,
 )
 from advisor.services.recommendations import (
-    WHATIF_FIELDS,
     active_overrides,
     content_hash,
     current_recommendation,
     effective_with_overrides,
+    has_overrides_in_force,
     narrative_update,
     override_add,
     override_withdraw,
     recommendation_approve,
     recommendation_content,
     recommendation_deliver,
-    result_summary,
     review_request,
     revision_diff,
-    scenario_save,
     share_link_revoke,
+)
+from advisor.services.whatif import (
+    WHATIF_FIELDS,
+    WhatIfBasis,
+    scenario_save,
     whatif_assess,
+    whatif_basis,
 )
 from projects.forms import apply_errors
 from projects.markdown import render_markdown
@@ -76,23 +80,14 @@ def _recommendation(request: HttpRequest, recommendation_id: int) -> Recommendat
     )
 
 
-# What a live recompute reads of the draft besides its result summary.
-WHATIF_READS = (
-    "firm_id", "engagement_id", "status", "as_of", "profile_version", "price_book",
-    "profile_version__profile", "profile_version__consultant_fields", "price_book__data",
-)  # fmt: skip
-
-
 def _whatif_recommendation(request: HttpRequest, recommendation_id: int) -> Recommendation:
-    """The draft as a live recompute reads it: its profile version and price book, and of its
-    result only the verdict and option totals it is compared with (`result_summary`) — reading
-    the whole draft with its engagement and client took three times as long
-    (docs/PERFORMANCE.md)."""
+    """The draft as a live recompute reads it on every request: whether the firm has it, and
+    whether overrides stand on it. What it was made from comes from `whatif_basis`, which
+    reads it once per process (advisor/services/whatif.py)."""
     return get_object_or_404(
         Recommendation.objects.filter(firm=request.firm)
-        .select_related("profile_version", "price_book")
-        .only(*WHATIF_READS)
-        .annotate(**result_summary())
+        .only("firm_id", "engagement_id", "status", "created_at")
+        .annotate(has_overrides=has_overrides_in_force())
         .order_by(),
         pk=recommendation_id,
     )
@@ -352,8 +347,8 @@ def whatif(request: HttpRequest, recommendation_id: int) -> HttpResponse:
     """Recompute live with changed inputs (HTMX); never touches the saved draft. Saving a named
     scenario is a write and needs a consultant."""
     recommendation = _whatif_recommendation(request, recommendation_id)
-    book = PriceBook.from_dict(recommendation.price_book.data)
-    form = WhatIfForm(request.POST or request.GET or None, price_book=book)
+    basis = whatif_basis(firm=request.firm, recommendation=recommendation)
+    form = WhatIfForm(request.POST or request.GET or None, price_book=basis.book)
     context: dict[str, Any] = {"recommendation": recommendation, "whatif_form": form}
     if form.is_bound and form.is_valid():
         changes = form.changes()
@@ -377,7 +372,7 @@ def whatif(request: HttpRequest, recommendation_id: int) -> HttpResponse:
                 for message in errs:
                     form.add_error(field if field in form.fields else None, message)
         else:
-            context.update(_whatif_result(request.firm, recommendation, result, changes))
+            context.update(_whatif_result(request.firm, recommendation, basis, result, changes))
     template = "advisor/review.html#whatif-result"
     if not request.htmx:
         # Without HTMX the whole page is drawn: read the draft in full for it.
@@ -388,12 +383,21 @@ def whatif(request: HttpRequest, recommendation_id: int) -> HttpResponse:
 
 
 def _whatif_result(
-    firm: Firm, recommendation: Recommendation, result: dict[str, Any], changes: dict[str, Any]
+    firm: Firm,
+    recommendation: Recommendation,
+    basis: WhatIfBasis,
+    result: dict[str, Any],
+    changes: dict[str, Any],
 ) -> dict[str, Any]:
-    overrides = active_overrides(firm=firm, recommendation=recommendation)
+    # Most drafts have no overrides: their query runs only when the draft says it has some.
+    overrides = (
+        active_overrides(firm=firm, recommendation=recommendation)
+        if recommendation.has_overrides
+        else []
+    )
     rows = []
     for option, cost in result["costs"]["options"].items():
-        before = getattr(recommendation, f"summary_{option}")
+        before = basis.totals[option]
         rows.append(
             {
                 "option": option,
@@ -407,7 +411,7 @@ def _whatif_result(
     return {
         "result": result,
         "result_effective": effective_with_overrides(assessment=result, overrides=overrides),
-        "base_verdict": recommendation.summary_verdict,
+        "base_verdict": basis.verdict,
         "changes": changes,
         "rows": rows,
     }

@@ -19,8 +19,8 @@ from advisor.services.recommendations import (
     override_add,
     recommendation_approve,
     recommendation_deliver,
-    whatif_assess,
 )
+from advisor.services.whatif import whatif_assess
 from advisor.templatetags.reports import money
 from projects.models import Role
 from projects.tenancy.scope import firm_scope
