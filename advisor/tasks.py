@@ -99,3 +99,15 @@ def draft_narrative(self, firm_id: int, recommendation_id: int, attempt: int = 0
     if outcome == "busy" and not self.request.is_eager:
         raise self.retry(countdown=stale_after().total_seconds())
     return outcome
+
+
+@shared_task
+def queue_narrative_drafts(firm_id: int, recommendation_ids: list[int]) -> int:
+    """Queue one `draft_narrative` job per draft of a re-assessed chunk. The chunk sends this one
+    message when it commits, instead of a message per draft on its own clock (publishing was
+    a third of a chunk's time, docs/PERFORMANCE.md); each narrative is still its own job, with
+    its own retries. A rerun after a lost worker queues them again, and a repeated job finds
+    its draft by input hash."""
+    for recommendation_id in recommendation_ids:
+        draft_narrative.delay(firm_id, recommendation_id, 0)
+    return len(recommendation_ids)

@@ -113,6 +113,27 @@ def celery_redis_worker(transactional_db):  # type: ignore[no-untyped-def]
         _reset_broker_pools(app)
 
 
+@pytest.fixture
+def redis_broker(db):  # type: ignore[no-untyped-def]
+    """The Celery app switched from eager to the Redis broker with no worker consuming, so a
+    test can read what was queued; yields a client of the broker's Redis db."""
+    import redis
+
+    from config.celery_app import app
+
+    broker = redis.Redis.from_url(REDIS_TEST_BROKER)
+    broker.flushdb()
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=REDIS_TEST_BROKER, task_always_eager=False)
+    _reset_broker_pools(app)
+    try:
+        yield broker
+    finally:
+        app.conf.update(saved)
+        _reset_broker_pools(app)
+        broker.flushdb()
+
+
 def _reset_broker_pools(app) -> None:  # type: ignore[no-untyped-def]
     from kombu import pools as kombu_pools
 

@@ -82,7 +82,7 @@ def reassess_engagements_bulk(*, firm: Firm, engagement_ids: list[int], reason: 
         _original_value,
         result_summary,
     )
-    from advisor.tasks import draft_narrative
+    from advisor.tasks import queue_narrative_drafts
 
     with transaction.atomic():
         engagements = {
@@ -214,10 +214,6 @@ def reassess_engagements_bulk(*, firm: Firm, engagement_ids: list[int], reason: 
         AuditEvent.objects.bulk_create(events)
         queued = [new.pk for new in made if not new.narrative_edited]
         firm_id = firm.pk
-
-        def queue_narratives() -> None:
-            for recommendation_id in queued:
-                draft_narrative.delay(firm_id, recommendation_id, 0)
-
-        transaction.on_commit(queue_narratives)
+        if queued:
+            transaction.on_commit(lambda: queue_narrative_drafts.delay(firm_id, queued))
     return len(made)

@@ -5,7 +5,9 @@ and logged, intake moved to review — and a second run does nothing."""
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 
 import pytest
 
@@ -83,3 +85,42 @@ def test_a_chunk_is_reassessed_as_one_engagement_at_a_time_would_be(firm, owner)
 
         # A retried chunk finds everything on the current inputs.
         assert reassess_engagements_bulk(firm=firm, engagement_ids=ids, reason="price_book") == 0
+
+
+def test_each_draft_of_a_chunk_gets_its_narrative_from_its_own_drafting_job(
+    firm, django_capture_on_commit_callbacks
+):
+    client = ClientFactory(firm=firm)
+    engagements = [EngagementFactory(client=client, title=f"Copilot {n}") for n in range(3)]
+    for engagement in engagements:
+        profile_version(engagement, PROFILE)
+    _new_book(firm)
+    with firm_scope(firm):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            made = reassess_engagements_bulk(
+                firm=firm, engagement_ids=[e.pk for e in engagements], reason="price_book"
+            )
+        assert made == 3 and len(callbacks) == 1
+        drafts = [current_recommendation(firm=firm, engagement=e) for e in engagements]
+    # Eager here: the fan-out ran each draft's own job, which drafted its narrative.
+    assert [d.narrative_state for d in drafts] == ["done"] * 3
+    assert all(d.narrative_source == "template" and d.narrative for d in drafts)
+
+
+def test_a_chunk_sends_one_message_for_its_drafting_jobs(
+    firm, redis_broker, django_capture_on_commit_callbacks
+):
+    client = ClientFactory(firm=firm)
+    engagements = [EngagementFactory(client=client, title=f"Copilot {n}") for n in range(3)]
+    for engagement in engagements:
+        profile_version(engagement, PROFILE)
+    _new_book(firm)
+    with firm_scope(firm), django_capture_on_commit_callbacks(execute=True):
+        reassess_engagements_bulk(
+            firm=firm, engagement_ids=[e.pk for e in engagements], reason="price_book"
+        )
+        drafts = [current_recommendation(firm=firm, engagement=e).pk for e in engagements]
+    queued = [json.loads(raw) for raw in redis_broker.lrange("celery", 0, -1)]
+    assert [m["headers"]["task"] for m in queued] == ["advisor.tasks.queue_narrative_drafts"]
+    args = json.loads(base64.b64decode(queued[0]["body"]))[0]
+    assert args == [firm.pk, drafts]
