@@ -57,13 +57,16 @@ class Component:
 
 def required_components(option: str, trace: RuleTrace, *, output_format: str) -> list[Component]:
     """The option's parts, structured outputs where format matters, and R-HALLUC's parts."""
-    return list(
-        _components(
-            option,
-            format_matters=output_format != "free_text",
-            format_fired=trace.fired("R-FORMAT"),
-            halluc_fired=trace.fired("R-HALLUC"),
-        )
+    return list(components_for(option, trace, output_format=output_format))
+
+
+def components_for(option: str, trace: RuleTrace, *, output_format: str) -> tuple[Component, ...]:
+    """`required_components` as the (shared, immutable) tuple the assessment holds."""
+    return _components(
+        option,
+        format_matters=output_format != "free_text",
+        format_fired=trace.fired("R-FORMAT"),
+        halluc_fired=trace.fired("R-HALLUC"),
     )
 
 

@@ -24,11 +24,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from itertools import accumulate, compress, count, repeat
-from operator import add, ge, le, mul
+from operator import add, le, mul, pos
 from typing import Any, NamedTuple
 
 from advisor.engine.numbers import CENT, CONTEXT, MILLION, ZERO, cents, json_money, json_number
-from advisor.engine.pricebook import OPTIONS, PriceBook, Span
+from advisor.engine.pricebook import OPTIONS, CostDefaults, PriceBook, Span
 from advisor.engine.profile import Profile
 
 RETRIEVAL_OPTIONS = frozenset({"rag", "hybrid"})
@@ -74,8 +74,9 @@ class OptionCost(NamedTuple):
     """One option over the horizon: one-off, monthly series, totals and ranges.
 
     The series are held as columns (one tuple per line item) because that is how they are
-    computed; `monthly` gives them as rows. Totals, per-query figures and `ranges` are derived
-    on access from the columns and `basis`. Immutable; a named tuple because four are built on
+    computed; `monthly` gives them as rows. Per-query figures, `ranges` and the cost to date
+    month by month (`cumulative_usd`, which only break-even and charts read) are derived on
+    access from the columns and `basis`. Immutable; a named tuple because four are built on
     the engine's hot path.
     """
 
@@ -90,15 +91,17 @@ class OptionCost(NamedTuple):
     training_usd_per_month: Decimal
     engineering_usd_per_month: Decimal
     monthly_totals: tuple[Decimal, ...]
-    cumulative_usd: tuple[Decimal, ...]
+    # Every month plus the one-off: the cost to date at the end of the horizon.
+    total_usd: Decimal
     # Self-hosted GPU instances per month (empty when hosted).
     instances: tuple[int, ...]
     basis: _Basis
 
     @property
-    def total_usd(self) -> Decimal:
-        """Every month plus the one-off."""
-        return self.cumulative_usd[-1]
+    def cumulative_usd(self) -> tuple[Decimal, ...]:
+        """Cost to date at the end of each month, one-off included (the last is `total_usd`)."""
+        with localcontext(CONTEXT):
+            return _cumulative(self)
 
     @property
     def total_queries(self) -> Decimal:
@@ -119,7 +122,7 @@ class OptionCost(NamedTuple):
         if not self.basis.tuned:
             return ZERO
         shared = self.basis.shared
-        return shared.initial_runs + shared.runs_per_month * len(self.queries)
+        return shared.initial_runs + shared.book.runs_per_month * len(self.queries)
 
     @property
     def cost_per_query_usd(self) -> Decimal | None:
@@ -151,15 +154,16 @@ class OptionCost(NamedTuple):
         )
         down = up = ZERO
         if retrieval:
-            down, up = shared.hosting_down, shared.hosting_up
+            down, up = shared.book.hosting_down, shared.book.hosting_up
         if tuned:
             down += shared.training_down
             up += shared.training_up
         serving_down = serving_up = ZERO
         last = total_instances = 0
         if self_hosted:
-            serving_down = shared.serving_point - shared.serving.low
-            serving_up = shared.serving.high - shared.serving_point
+            serving, serving_point = shared.book.serving, shared.book.serving_point
+            serving_down = serving_point - serving.low
+            serving_up = serving.high - serving_point
             last, total_instances = self.instances[-1], sum(self.instances)
         horizon = len(self.monthly_totals)
         peak, months = self.peak_monthly_usd, self.total_usd - self.one_off_usd
@@ -173,11 +177,11 @@ class OptionCost(NamedTuple):
                 one_off.high + months + horizon * up + total_instances * serving_up,
             ),
             "training_usd_per_run": shared.run_range if tuned else ZERO_RANGE,
-            "vector_hosting_usd_per_month": shared.hosting_range if retrieval else ZERO_RANGE,
+            "vector_hosting_usd_per_month": shared.book.hosting_range if retrieval else ZERO_RANGE,
             "build_days": Range(build.low, build.high),
         }
         if self_hosted:
-            ranges["serving_usd_per_instance_month"] = shared.serving
+            ranges["serving_usd_per_instance_month"] = shared.book.serving
         return ranges
 
     @property
@@ -202,51 +206,105 @@ class OptionCost(NamedTuple):
 
     def monthly_dicts(self, queries: list[int | float] | None = None) -> list[dict[str, Any]]:
         """The §4.2 monthly rows, built straight from the columns (money is already cents)."""
+        return self._monthly_dicts(queries, {})
+
+    def _monthly_dicts(
+        self, queries: list[int | float] | None, floats: dict[int, list[float]]
+    ) -> list[dict[str, Any]]:
+        flat = self.basis.shared.flat
         if queries is None:
-            queries = [json_number(cents(q)) for q in self.queries]
+            queries = _json_queries(self.queries, flat)
         training = float(self.training_usd_per_month)
         engineering = float(self.engineering_usd_per_month)
         return [
             {
                 "month": m,
                 "queries": q,
-                "inference_usd": float(inference),
-                "retrieval_usd": float(retrieval),
+                "inference_usd": inference,
+                "retrieval_usd": retrieval,
                 "training_usd": training,
                 "engineering_usd": engineering,
-                "total_usd": float(total),
+                "total_usd": total,
             }
             for m, (q, inference, retrieval, total) in enumerate(
                 zip(
                     queries,
-                    self.inference_usd,
-                    self.retrieval_usd,
-                    self.monthly_totals,
+                    _float_column(self.inference_usd, flat, floats),
+                    _float_column(self.retrieval_usd, flat, floats),
+                    _float_column(self.monthly_totals, flat, floats),
                     strict=True,
                 )
             )
         ]
 
     def to_dict(self, *, queries: list[int | float] | None = None) -> dict[str, Any]:
+        return self._to_dict(queries, {})
+
+    def _to_dict(
+        self, queries: list[int | float] | None, floats: dict[int, list[float]]
+    ) -> dict[str, Any]:
+        # Every figure here but the book's vector-hosting range is already a whole number of
+        # cents (rounded once where it was worked out), so `float` gives what `json_money` would.
+        per_query, per_1k = self.cost_per_query_usd, self.cost_per_1k_queries_usd
         return {
-            "one_off_usd": json_money(self.one_off_usd),
-            "training_usd_per_run": json_money(self.training_usd_per_run),
+            "one_off_usd": float(self.one_off_usd),
+            "training_usd_per_run": float(self.training_usd_per_run),
             "training_runs": json_number(cents(self.training_runs)),
-            "monthly": self.monthly_dicts(queries),
-            "total_usd": json_money(self.total_usd),
-            "cost_per_query_usd": _money_or_none(self.cost_per_query_usd),
+            "monthly": self._monthly_dicts(queries, floats),
+            "total_usd": float(self.total_usd),
+            "cost_per_query_usd": None if per_query is None else float(per_query),
             # Extra keys (beyond §4.2): a cent rounds most per-query costs to 0.00 or 0.01.
-            "cost_per_1k_queries_usd": _money_or_none(self.cost_per_1k_queries_usd),
-            "peak_monthly_usd": json_money(self.peak_monthly_usd),
+            "cost_per_1k_queries_usd": None if per_1k is None else float(per_1k),
+            "peak_monthly_usd": float(self.peak_monthly_usd),
             "one_off_breakdown": {
-                "build_usd": json_money(self.build_usd),
-                "indexing_usd": json_money(self.indexing_usd),
-                "initial_training_usd": json_money(self.initial_training_usd),
+                "build_usd": float(self.build_usd),
+                "indexing_usd": float(self.indexing_usd),
+                "initial_training_usd": float(self.initial_training_usd),
             },
             "ranges": {
-                key: rng.to_dict(money=key != "build_days") for key, rng in self.ranges.items()
+                key: (
+                    {"low": float(rng.low), "high": float(rng.high)}
+                    if key in _RANGES_IN_CENTS
+                    else rng.to_dict(money=key != "build_days")
+                )
+                for key, rng in self.ranges.items()
             },
         }
+
+
+# Ranges whose ends are whole cents as worked out (vector hosting is the book's own span, and
+# build days are days).
+_RANGES_IN_CENTS = frozenset(
+    {
+        "one_off_usd",
+        "peak_monthly_usd",
+        "total_usd",
+        "training_usd_per_run",
+        "serving_usd_per_instance_month",
+    }
+)
+
+
+def _json_queries(queries: tuple[Decimal, ...], flat: bool) -> list[int | float]:
+    """The query series as JSON numbers, rounded to the cent (once when every month is alike)."""
+    if flat:
+        return [json_number(cents(queries[0]))] * len(queries)
+    return list(
+        map(json_number, map(Decimal.quantize, queries, repeat(CENT), repeat(ROUND_HALF_UP)))
+    )
+
+
+def _float_column(
+    column: tuple[Decimal, ...], flat: bool, floats: dict[int, list[float]]
+) -> list[float]:
+    """A money column (already cents) as floats. Options share some columns (the query series'
+    retrieval cost, the zero column), so `floats` keeps each converted column by identity for
+    the length of one `to_dict`, while every column it names is alive."""
+    converted = floats.get(id(column))
+    if converted is None:
+        converted = [float(column[0])] * len(column) if flat else list(map(float, column))
+        floats[id(column)] = converted
+    return converted
 
 
 class BreakEven(NamedTuple):
@@ -265,18 +323,17 @@ class CostEstimate:
     break_even: tuple[BreakEven, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        # Every option shares the query series: convert it once.
+        # Every option shares the query series: convert it once; likewise shared money columns.
         first = next(iter(self.options.values()))
-        queries = [json_number(cents(q)) for q in first.queries]
+        queries = _json_queries(first.queries, first.basis.shared.flat)
+        floats: dict[int, list[float]] = {}
         return {
             "horizon_months": self.horizon_months,
-            "options": {name: cost.to_dict(queries=queries) for name, cost in self.options.items()},
+            "options": {
+                name: cost._to_dict(queries, floats) for name, cost in self.options.items()
+            },
             "break_even": [item.to_dict() for item in self.break_even],
         }
-
-
-def _money_or_none(value: Decimal | None) -> int | float | None:
-    return None if value is None else json_money(value)
 
 
 def monthly_queries(profile: Profile) -> list[Decimal]:
@@ -288,18 +345,18 @@ def monthly_queries(profile: Profile) -> list[Decimal]:
     Cheaper than raising to the m-th power each month.
     """
     with localcontext(CONTEXT):
-        return _monthly_queries(profile)
+        return list(_monthly_queries(profile))
 
 
-def _monthly_queries(profile: Profile) -> list[Decimal]:
-    # Called inside CONTEXT: the final `+q` rounds to it.
+def _monthly_queries(profile: Profile) -> tuple[Decimal, ...]:
+    # Called inside CONTEXT: `pos` (unary plus) rounds each wide power to it.
     base = Decimal(profile.queries_per_month)
     factor = 1 + profile.monthly_growth_pct / 100
     if factor == 1:
-        return [base] * profile.horizon_months
+        return (base,) * profile.horizon_months
     with localcontext(_WIDE):
-        powers = list(accumulate(repeat(factor, profile.horizon_months - 1), mul, initial=base))
-    return [+q for q in powers]
+        powers = tuple(accumulate(repeat(factor, profile.horizon_months - 1), mul, initial=base))
+    return tuple(map(pos, powers))
 
 
 _WIDE = Context(prec=60)
@@ -320,25 +377,51 @@ def estimate_costs(profile: Profile, price_book: PriceBook) -> CostEstimate:
 def break_even(options: Mapping[str, OptionCost]) -> tuple[BreakEven, ...]:
     """For each ordered pair, the first month where the option's cost to date is at or below.
 
-    Pairs come in `options` order: each option against every other.
+    Pairs come in `options` order: each option against every other. Relies on what the cost
+    model guarantees: an option's monthly total never falls (volume never falls, no price is
+    negative), so when an option dearer at month 0 costs, from month 1 on, at least the other's
+    dearest month every month, the gap never closes — no scan needed.
     """
-    names = list(options)
-    months: dict[tuple[str, str], int | None] = {}
-    for i, a in enumerate(names):
-        mine = options[a].cumulative_usd
-        for b in names[i + 1 :]:
-            theirs = options[b].cumulative_usd
-            # At month 0 at least one of the two is at or below the other; only the other
-            # direction needs a scan (lazy, in C: the first index where the test holds).
-            if mine[0] <= theirs[0]:
-                months[a, b] = 0
-            else:
-                months[a, b] = next(compress(count(), map(le, mine, theirs)), None)
-            if theirs[0] <= mine[0]:
-                months[b, a] = 0
-            else:
-                months[b, a] = next(compress(count(), map(ge, mine, theirs)), None)
-    return tuple(BreakEven(a, b, months[a, b]) for a in names for b in names if a != b)
+    names = tuple(options)
+    pairs = _OPTION_PAIRS if names == OPTIONS else _pairs(names)
+    totals = {name: cost.monthly_totals for name, cost in options.items()}
+    # Cost to date after month 0; the whole series is worked out only for an option in a pair
+    # that needs a scan.
+    first = {name: cost.one_off_usd + cost.monthly_totals[0] for name, cost in options.items()}
+    cumulative: dict[str, tuple[Decimal, ...]] = {}
+    found = []
+    append = found.append
+    for pair in pairs:
+        a, b = pair
+        if first[a] <= first[b]:
+            append(_make_break_even((a, b, 0)))
+            continue
+        mine, theirs = totals[a], totals[b]
+        if len(mine) == 1 or mine[1] >= theirs[-1]:
+            append(_make_break_even((a, b, None)))
+            continue
+        for name in pair:
+            if name not in cumulative:
+                cumulative[name] = _cumulative(options[name])
+        # Lazy, in C: the first index where the test holds, or None.
+        month = next(compress(count(), map(le, cumulative[a], cumulative[b])), None)
+        append(_make_break_even((a, b, month)))
+    return tuple(found)
+
+
+def _cumulative(cost: OptionCost) -> tuple[Decimal, ...]:
+    # Called inside CONTEXT.
+    return tuple(accumulate(cost.monthly_totals, initial=cost.one_off_usd))[1:]
+
+
+def _pairs(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((a, b) for a in names for b in names if a != b)
+
+
+_OPTION_PAIRS = _pairs(OPTIONS)
+# The named tuple's generated `__new__` is a Python function taking the fields one by one;
+# `_make` builds the same tuple from an iterable (twelve per estimate).
+_make_break_even = BreakEven._make
 
 
 def training_usd_per_run(profile: Profile, price_book: PriceBook) -> Range:
@@ -369,65 +452,121 @@ class _Shared(NamedTuple):
     """
 
     queries: tuple[Decimal, ...]
+    # Every month has the same volume (no growth): each monthly column is one figure repeated.
+    flat: bool
     total_queries: Decimal
     retrieval_usd: tuple[Decimal, ...]
+    # The retrieval column of the options without retrieval.
+    no_retrieval_usd: tuple[Decimal, ...]
     indexing_usd: Decimal
-    hosting_range: Range
-    hosting_down: Decimal
-    hosting_up: Decimal
+    # The book's own figures (vector hosting, serving, retraining runs a month).
+    book: _BookFigures
     run_usd: Decimal
     run_range: Range
-    runs_per_month: Decimal
     training_month: Decimal
     training_down: Decimal
     training_up: Decimal
     initial_runs: int
     initial_training: Range
     initial_training_usd: Decimal
-    serving: Range
-    serving_point: Decimal
 
     @classmethod
     def build(cls, profile: Profile, price_book: PriceBook) -> _Shared:
         defaults = price_book.defaults
-        queries = tuple(_monthly_queries(profile))
+        queries = _monthly_queries(profile)
+        horizon = len(queries)
+        # Volume never falls (growth >= 0), so equal ends mean every month is the same.
+        flat = queries[0] == queries[-1]
         embed_price = price_book.models[profile.embedding_model].price("embedding")
-        hosting = defaults.vector_hosting_usd_per_month
-        serving = defaults.serving_usd_per_instance_month
+        book = _book_figures(defaults)
+        runs_per_month = book.runs_per_month
+        initial_runs = defaults.initial_training_runs
         if profile.hosting == "self_hosted":
             run, run_range = defaults.lora_run_usd.point, training_usd_per_run(profile, price_book)
+            training_month = cents(run * runs_per_month)
+            month_low = cents(run_range.low * runs_per_month)
+            month_high = cents(run_range.high * runs_per_month)
+            initial = Range(
+                cents(run_range.low * initial_runs), cents(run_range.high * initial_runs)
+            )
+            initial_point = cents(run * initial_runs)
+            run_range = Range(cents(run_range.low), cents(run_range.high))
         else:
+            # Hosted, the run's price is known: low, point and high are one figure, so each
+            # is rounded once.
             run = _hosted_run(profile, price_book)
-            run_range = Range(run, run)
-        runs_per_month = defaults.retraining_runs_per_year / TWELVE
-        training_month = cents(run * runs_per_month)
-        initial_runs = defaults.initial_training_runs
+            training_month = month_low = month_high = cents(run * runs_per_month)
+            initial_point = cents(run * initial_runs)
+            initial = Range(initial_point, initial_point)
+            run_cents = cents(run)
+            run_range = Range(run_cents, run_cents)
         return cls(
             queries=queries,
+            flat=flat,
             total_queries=sum(queries, ZERO),
-            retrieval_usd=_retrieval_column(profile, embed_price, hosting.point, queries),
-            indexing_usd=cents(profile.corpus_tokens * embed_price / MILLION),
-            hosting_range=Range(hosting.low, hosting.high),
-            hosting_down=cents(hosting.point - hosting.low),
-            hosting_up=cents(hosting.high - hosting.point),
-            run_usd=run,
-            run_range=Range(cents(run_range.low), cents(run_range.high)),
-            runs_per_month=runs_per_month,
-            training_month=training_month,
-            training_down=training_month - cents(run_range.low * runs_per_month),
-            training_up=cents(run_range.high * runs_per_month) - training_month,
-            initial_runs=initial_runs,
-            initial_training=Range(
-                cents(run_range.low * initial_runs), cents(run_range.high * initial_runs)
+            retrieval_usd=_retrieval_column(
+                profile, embed_price, defaults.vector_hosting_usd_per_month.point, queries, flat
             ),
-            initial_training_usd=cents(run * initial_runs),
-            serving=Range(cents(serving.low), cents(serving.high)),
-            serving_point=cents(serving.point),
+            no_retrieval_usd=(ZERO,) * horizon,
+            indexing_usd=cents(profile.corpus_tokens * embed_price / MILLION),
+            book=book,
+            run_usd=run,
+            run_range=run_range,
+            training_month=training_month,
+            training_down=training_month - month_low,
+            training_up=month_high - training_month,
+            initial_runs=initial_runs,
+            initial_training=initial,
+            initial_training_usd=initial_point,
         )
 
 
+class _BookFigures(NamedTuple):
+    """What every estimate on one book's defaults shares, whatever the profile."""
+
+    hosting_range: Range
+    hosting_down: Decimal
+    hosting_up: Decimal
+    runs_per_month: Decimal
+    serving: Range
+    serving_point: Decimal
+
+
+# Books are immutable values, and one book is usually priced against many times in a row (a
+# review page and its what-ifs, a batch re-assessment): its figures are worked out once, keyed
+# by the identity of its defaults. An entry holds its defaults, so the id cannot be reused by
+# another object while the entry lives; the few entries kept are dropped together when full.
+_BOOK_FIGURES: dict[int, tuple[CostDefaults, _BookFigures]] = {}
+_BOOK_FIGURES_MAX = 16
+
+
+def _book_figures(defaults: CostDefaults) -> _BookFigures:
+    """The book's shared figures (called inside CONTEXT, like everything they feed)."""
+    entry = _BOOK_FIGURES.get(id(defaults))
+    if entry is not None and entry[0] is defaults:
+        return entry[1]
+    hosting = defaults.vector_hosting_usd_per_month
+    serving = defaults.serving_usd_per_instance_month
+    figures = _BookFigures(
+        hosting_range=Range(hosting.low, hosting.high),
+        hosting_down=cents(hosting.point - hosting.low),
+        hosting_up=cents(hosting.high - hosting.point),
+        runs_per_month=defaults.retraining_runs_per_year / TWELVE,
+        serving=Range(cents(serving.low), cents(serving.high)),
+        serving_point=cents(serving.point),
+    )
+    if len(_BOOK_FIGURES) >= _BOOK_FIGURES_MAX:
+        _BOOK_FIGURES.clear()
+    _BOOK_FIGURES[id(defaults)] = (defaults, figures)
+    return figures
+
+
 def _retrieval_column(
-    profile: Profile, embed_price: Decimal, hosting: Decimal, queries: tuple[Decimal, ...]
+    profile: Profile,
+    embed_price: Decimal,
+    hosting: Decimal,
+    queries: tuple[Decimal, ...],
+    flat: bool = False,
 ) -> tuple[Decimal, ...]:
     """Monthly retrieval cost (same for rag and hybrid): query embeddings, which scale with
     volume, plus vector hosting and re-embedding, which are flat a month."""
@@ -439,6 +578,8 @@ def _retrieval_column(
         * embed_price
         / MILLION
     )
+    if flat:
+        return (cents(queries[0] * per_query + (hosting + reembed)),) * len(queries)
     return _cents_each(map(add, map(mul, queries, repeat(per_query)), repeat(hosting + reembed)))
 
 
@@ -449,7 +590,7 @@ def _price_option(
     option: str, profile: Profile, price_book: PriceBook, shared: _Shared
 ) -> OptionCost:
     defaults = price_book.defaults
-    model = price_book.models[profile.model]
+    prices = price_book.models[profile.model].prices
     queries = shared.queries
     horizon = len(queries)
     retrieval = option in RETRIEVAL_OPTIONS
@@ -460,28 +601,45 @@ def _price_option(
     prompt_tokens = profile.input_tokens
     if tuned:
         prompt_tokens -= profile.few_shot_tokens
-        price_in, price_out = model.price("fine_tuned_input"), model.price("fine_tuned_output")
+        price_in = prices["fine_tuned_input"].usd_per_1m_tokens
+        price_out = prices["fine_tuned_output"].usd_per_1m_tokens
     else:
-        price_in, price_out = model.price("input"), model.price("output")
+        price_in = prices["input"].usd_per_1m_tokens
+        price_out = prices["output"].usd_per_1m_tokens
     if retrieval:
         prompt_tokens += profile.retrieved_tokens
 
     training_month = shared.training_month if tuned else ZERO
     engineering_month = cents(defaults.maintenance_days_per_month[option] * rate)
     fixed_month = training_month + engineering_month
+    retrieval_usd = shared.retrieval_usd if retrieval else shared.no_retrieval_usd
 
     if self_hosted:
         # Serving is capacity: whole GPU instances, at least one kept running.
         tokens_per_query = prompt_tokens + profile.output_tokens
         capacity = defaults.tokens_per_instance_month
-        instances = tuple(max(1, math.ceil(q * tokens_per_query / capacity)) for q in queries)
-        inference = tuple(n * shared.serving_point for n in instances)
+        volumes = queries[:1] if shared.flat else queries
+        instances = tuple(max(1, math.ceil(q * tokens_per_query / capacity)) for q in volumes)
+        serving_point = shared.book.serving_point
+        inference = tuple(n * serving_point for n in instances)
+        if shared.flat:
+            instances, inference = instances * horizon, inference * horizon
     else:
         instances = ()
         per_query = (prompt_tokens * price_in + profile.output_tokens * price_out) / MILLION
-        inference = _cents_each(map(mul, queries, repeat(per_query)))
-    if retrieval:
-        totals = tuple(map(add, map(add, inference, shared.retrieval_usd), repeat(fixed_month)))
+        if shared.flat:
+            inference = (cents(queries[0] * per_query),) * horizon
+        else:
+            inference = _cents_each(map(mul, queries, repeat(per_query)))
+    if shared.flat:
+        month = (
+            inference[0] + retrieval_usd[0] + fixed_month
+            if retrieval
+            else (inference[0] + fixed_month)
+        )
+        totals = (month,) * horizon
+    elif retrieval:
+        totals = tuple(map(add, map(add, inference, retrieval_usd), repeat(fixed_month)))
     else:
         totals = tuple(map(add, inference, repeat(fixed_month)))
 
@@ -490,21 +648,25 @@ def _price_option(
     indexing_usd = shared.indexing_usd if retrieval else ZERO
     initial_training_usd = shared.initial_training_usd if tuned else ZERO
     one_off = build_usd + indexing_usd + initial_training_usd
-    return OptionCost(
-        option,
-        one_off,
-        build_usd,
-        indexing_usd,
-        initial_training_usd,
-        queries,
-        inference,
-        shared.retrieval_usd if retrieval else (ZERO,) * horizon,
-        training_month,
-        engineering_month,
-        totals,
-        tuple(accumulate(totals, initial=one_off))[1:],
-        instances,
-        _Basis(retrieval, tuned, self_hosted, rate, build, shared),
+    return _make_option_cost(
+        (
+            option,
+            one_off,
+            build_usd,
+            indexing_usd,
+            initial_training_usd,
+            queries,
+            inference,
+            retrieval_usd,
+            training_month,
+            engineering_month,
+            totals,
+            # The same additions, in the same order, as the last cost to date of
+            # `cumulative_usd`.
+            sum(totals, one_off),
+            instances,
+            _make_basis((retrieval, tuned, self_hosted, rate, build, shared)),
+        )
     )
 
 
@@ -517,3 +679,9 @@ class _Basis(NamedTuple):
     rate: Decimal
     build: Span
     shared: _Shared
+
+
+# The named tuples' generated `__new__` is a Python function taking the fields one by one;
+# `_make` builds the same tuple from an iterable (four of each per estimate).
+_make_option_cost = OptionCost._make
+_make_basis = _Basis._make

@@ -13,7 +13,7 @@ from typing import Any
 
 from advisor.engine import thresholds as t
 from advisor.engine.assessment import Assessment
-from advisor.engine.components import required_components
+from advisor.engine.components import components_for
 from advisor.engine.costs import estimate_costs
 from advisor.engine.findings import budget_touches, collect_risks, rule_blockers
 from advisor.engine.latency import estimate_latency
@@ -79,7 +79,7 @@ def evaluate(profile: Profile, price_book: PriceBook, *, as_of: date | None = No
         rules=trace.outcomes,
         blockers=tuple(blockers),
         risks=tuple(risks),
-        components=tuple(required_components(verdict, trace, output_format=profile.output_format)),
+        components=components_for(verdict, trace, output_format=profile.output_format),
         costs=costs,
         latency=latency,
         roadmap=tuple(

@@ -34,16 +34,15 @@ def estimate_latency(profile: Profile) -> dict[str, OptionLatency]:
     """p95 range per option; `meets_budget` is None when the client set no budget."""
     base = profile.base_model_p95_ms
     budget = profile.latency_p95_budget_ms
+    direct = (base, base)
+    retrieved = (base + t.RAG_OVERHEAD_MS_LOW, base + t.RAG_OVERHEAD_MS_HIGH)
     out = {}
     for option in OPTIONS:
-        if option in RETRIEVAL_OPTIONS:
-            low, high = base + t.RAG_OVERHEAD_MS_LOW, base + t.RAG_OVERHEAD_MS_HIGH
-        else:
-            low = high = base
-        out[option] = OptionLatency(
-            option=option,
-            p95_ms_low=low,
-            p95_ms_high=high,
-            meets_budget=None if budget is None else high <= budget,
-        )
+        low, high = retrieved if option in RETRIEVAL_OPTIONS else direct
+        out[option] = _make_latency((option, low, high, None if budget is None else high <= budget))
     return out
+
+
+# The named tuple's generated `__new__` is a Python function taking the fields one by one;
+# `_make` builds the same tuple from an iterable (four per assessment).
+_make_latency = OptionLatency._make

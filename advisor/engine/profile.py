@@ -14,7 +14,7 @@ lower bounds; upper bounds far beyond any real product (see thresholds.py) keep 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -391,6 +391,7 @@ PROFILE_FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 FIELDS_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in PROFILE_FIELDS}
+_FIELD_NAMES = tuple(spec.name for spec in PROFILE_FIELDS)
 _READ_BY_ENGINE = tuple(spec.name for spec in PROFILE_FIELDS if spec.read_by_engine)
 
 
@@ -466,7 +467,11 @@ class Profile:
 
     def to_dict(self) -> dict[str, Any]:
         """Every resolved value, JSON-ready, in schema order."""
-        return {spec.name: _plain(getattr(self, spec.name)) for spec in PROFILE_FIELDS}
+        values = self.__dict__  # the fields' values (no field is a property)
+        return {
+            name: json_number(value) if (value := values[name]).__class__ is Decimal else value
+            for name in _FIELD_NAMES
+        }
 
     def given_values(self) -> dict[str, Any]:
         """Only the values given (by the client or a consultant): what `validate_profile` read."""
@@ -480,7 +485,13 @@ class Profile:
         """Inputs the result rests on that the client did not give (DESIGN §4.2)."""
         sources, values = self.sources, self.__dict__
         return [
-            {"field": name, "value": _plain(values[name]), "source": source}
+            {
+                "field": name,
+                "value": json_number(value)
+                if (value := values[name]).__class__ is Decimal
+                else value,
+                "source": source,
+            }
             for name in _READ_BY_ENGINE
             if (source := sources.get(name, "default")) != "client"
         ]
@@ -507,7 +518,11 @@ def validate_profile(
         raise ValueError(f"consultant_fields names unknown fields: {', '.join(sorted(stray))}")
     if not isinstance(data, Mapping):
         raise ProfileError({ALL: ["the profile must be a JSON object of field names and values"]})
+    profile = _valid_profile(data, price_book, consultant_fields)
+    if profile is not None:
+        return profile
 
+    # Something is wrong: check every field again, this time collecting what and where.
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -554,6 +569,90 @@ def validate_profile(
         raise ProfileError(
             dict(sorted(errors.items(), key=lambda kv: order.get(kv[0], len(order))))
         )
+    return Profile._from_checked(values, sources)
+
+
+# The fast path below: defaults in schema order (model and embedding model come from the book),
+# and for the commonest kinds of field a check of the usual valid value in one expression.
+_SLOW = object()  # "not the usual valid value": ask `_check`
+_CONSTANT_DEFAULTS: dict[str, Any] = {spec.name: spec.default for spec in PROFILE_FIELDS}
+_ALL_DEFAULT_SOURCES: dict[str, str] = {spec.name: "default" for spec in PROFILE_FIELDS}
+_REQUIRED = tuple(spec.name for spec in PROFILE_FIELDS if spec.required)
+
+
+def _quick_check(spec: FieldSpec) -> Callable[[Any], Any] | None:
+    """A check that returns a valid value of the usual type unchanged and `_SLOW` for anything
+    else (which `_check` then decides); None for a field that always goes to `_check`."""
+    if spec.type == "enum":
+        choices = frozenset(spec.choices)
+        return lambda raw: raw if raw.__class__ is str and raw in choices else _SLOW
+    if spec.type == "bool":
+        return lambda raw: raw if raw is True or raw is False else _SLOW
+    if spec.type == "int":
+        lo, hi = spec.min, spec.max
+        return lambda raw: raw if raw.__class__ is int and lo <= raw <= hi else _SLOW
+    if spec.type == "number":
+        return _quick_number(spec.min, spec.max)
+    return None
+
+
+def _quick_number(lo: Any, hi: Any) -> Callable[[Any], Any]:
+    def quick(raw: Any) -> Any:
+        # A JSON int or float, made Decimal as `to_decimal` does (a float by its shortest repr).
+        if raw.__class__ is int:
+            number = Decimal(raw)
+        elif raw.__class__ is float:
+            number = Decimal(repr(raw))
+        else:
+            return _SLOW
+        return number if number.is_finite() and lo <= number <= hi else _SLOW
+
+    return quick
+
+
+_QUICK_CHECKS = {spec.name: (spec, _quick_check(spec)) for spec in PROFILE_FIELDS}
+
+
+def _valid_profile(
+    data: Mapping[str, Any], price_book: PriceBook, consultant_fields: Collection[str]
+) -> Profile | None:
+    """The profile when `data` is valid, else None (and `validate_profile` finds the errors).
+
+    Accepts exactly what the full check accepts, and resolves the same values in the same
+    (schema) order; it only skips collecting messages, which a valid profile has none of.
+    """
+    values = dict(_CONSTANT_DEFAULTS)
+    values["model"] = price_book.default_model
+    values["embedding_model"] = price_book.default_embedding_model
+    sources = dict(_ALL_DEFAULT_SOURCES)  # updating a key keeps its place: schema order
+    for key, raw in data.items():
+        entry = _QUICK_CHECKS.get(key)
+        if entry is None:
+            return None  # not a profile field
+        spec, quick = entry
+        value = _SLOW if quick is None else quick(raw)
+        if value is _SLOW:
+            message, value = _check(spec, raw, price_book)
+            if message:
+                return None
+        values[key] = value
+        sources[key] = "client"
+    for name in _REQUIRED:
+        if name not in data:
+            return None
+    for name in consultant_fields:
+        if name in data:
+            sources[name] = "consultant"
+
+    # The checks across fields, as `validate_profile` words them.
+    if values["few_shot_tokens"] > values["input_tokens"]:
+        return None
+    volume, growth = values["queries_per_month"], values["monthly_growth_pct"]
+    horizon = values["horizon_months"]
+    if volume and growth and horizon:
+        reached = volume * (1 + growth / 100) ** (horizon - 1)
+        if reached > t.MAX_QUERIES_REACHED:
+            return None
     return Profile._from_checked(values, sources)
 
 

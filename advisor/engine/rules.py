@@ -108,6 +108,13 @@ class RuleOutcome(NamedTuple):
 
 
 def _jsonable(value: Any) -> Any:
+    # The exact types rules put in inputs and figures first: `isinstance` against the Mapping
+    # ABC is slow, and most values are plain.
+    cls = value.__class__
+    if cls is str or cls is int or cls is bool or value is None:
+        return value
+    if cls is MappingProxyType or cls is dict:
+        return {key: _jsonable(item) for key, item in value.items()}
     if isinstance(value, Decimal):
         return json_number(value)
     if isinstance(value, Mapping):
@@ -128,6 +135,21 @@ class RuleTrace:
         if not self.by_id:
             object.__setattr__(self, "by_id", {outcome.id: outcome for outcome in self.outcomes})
 
+    @classmethod
+    def _from_parts(
+        cls, outcomes: tuple[RuleOutcome, ...], knowledge: int, behaviour: int
+    ) -> RuleTrace:
+        """Equal to `cls(outcomes, knowledge, behaviour)` for outcomes in RULE_ORDER, one per
+        rule, without the generated `__init__`'s frozen `object.__setattr__` per field."""
+        trace = object.__new__(cls)
+        trace.__dict__.update(
+            outcomes=outcomes,
+            knowledge=knowledge,
+            behaviour=behaviour,
+            by_id=dict(zip(RULE_ORDER, outcomes, strict=True)),
+        )
+        return trace
+
     def get(self, rule_id: str) -> RuleOutcome:
         return self.by_id[rule_id]
 
@@ -146,21 +168,26 @@ def _outcome(
     points: int = 0,
     figures: Mapping[str, Any] | None = None,
 ) -> RuleOutcome:
-    return RuleOutcome(
-        rule_id,
-        RULE_TITLES[rule_id],
-        fired,
-        effect,
-        MappingProxyType(inputs),
-        rationale,
-        RULE_EVIDENCE[rule_id],
-        signal if fired else None,
-        points if fired else 0,
-        figures or _NO_FIGURES,
+    return _make_outcome(
+        (
+            rule_id,
+            RULE_TITLES[rule_id],
+            fired,
+            effect,
+            MappingProxyType(inputs),
+            rationale,
+            RULE_EVIDENCE[rule_id],
+            signal if fired else None,
+            points if fired else 0,
+            figures or _NO_FIGURES,
+        )
     )
 
 
 _NO_FIGURES: Mapping[str, Any] = MappingProxyType({})
+# The named tuple's generated `__new__` is a Python function taking the fields one by one;
+# `_make` builds the same tuple from an iterable of all ten.
+_make_outcome = RuleOutcome._make
 
 
 def _memo_by(
@@ -480,6 +507,19 @@ def rule_data(p: Profile) -> RuleOutcome:
 
 
 def rule_mature(p: Profile, knowledge: int, behaviour: int) -> RuleOutcome:
+    """Remembered like the `_memo_by` rules: it reads only the stage and the two signals, of
+    which there are few combinations (each signal is a sum of a few small points)."""
+    key = (p.stage, knowledge, behaviour)
+    outcome = _MATURE_MEMO.get(key)
+    if outcome is None:
+        outcome = _MATURE_MEMO[key] = _rule_mature(p, knowledge, behaviour)
+    return outcome
+
+
+_MATURE_MEMO: dict[tuple[str, int, int], RuleOutcome] = {}
+
+
+def _rule_mature(p: Profile, knowledge: int, behaviour: int) -> RuleOutcome:
     mature = p.stage in t.MATURE_STAGES
     fired = mature and knowledge >= t.KNOWLEDGE_THRESHOLD and behaviour >= t.MATURE_BEHAVIOUR_MIN
     before = base_verdict(knowledge, behaviour)
@@ -538,7 +578,6 @@ def rule_halluc(p: Profile) -> RuleOutcome:
 def rule_retrain(
     p: Profile, knowledge: int, costs: CostEstimate, price_book: PriceBook
 ) -> RuleOutcome:
-    per_run = costs.options["fine_tuning"].training_usd_per_run
     if p.hosting == "hosted_api" and p.labelled_examples < t.MIN_LABELLED_EXAMPLES:
         # A run on fewer examples than a fine-tune needs would understate the cost.
         per_run = cents(
@@ -548,6 +587,8 @@ def rule_retrain(
             * price_book.models[p.model].price("training")
             / MILLION
         )
+    else:
+        per_run = costs.options["fine_tuning"].training_usd_per_run
     runs = t.RETRAIN_RUNS_PER_MONTH[p.knowledge_change]
     inputs = {
         "knowledge": knowledge,
@@ -555,10 +596,12 @@ def rule_retrain(
         "knowledge_varies_by_user": p.knowledge_varies_by_user,
     }
     fired = knowledge >= t.KNOWLEDGE_THRESHOLD
+    runs_cents = None if runs is None else cents(runs)
+    monthly = None if runs is None else cents(runs * per_run)
     figures: dict[str, Any] = {
         "training_usd_per_run": per_run,
-        "retraining_runs_per_month": None if runs is None else cents(runs),
-        "retraining_usd_per_month": None if runs is None else cents(runs * per_run),
+        "retraining_runs_per_month": runs_cents,
+        "retraining_usd_per_month": monthly,
         "feasible": runs is not None and not p.knowledge_varies_by_user,
     }
     if not fired:
@@ -587,7 +630,7 @@ def rule_retrain(
     else:
         why = (
             f"Keeping weights as fresh as facts that change {p.knowledge_change} takes about "
-            f"{cents(runs)} retraining runs a month — {_usd(runs * per_run)} a month at "
+            f"{runs_cents} retraining runs a month — {_usd(monthly)} a month at "
             f"{_usd(per_run)} a run (E-PRICE-GPT4O), plus evaluation each time; re-indexing "
             "does it for cents."
         )
@@ -652,8 +695,12 @@ def evaluate_rules(profile: Profile, costs: CostEstimate, price_book: PriceBook)
         rule_jargon(profile),
         rule_latency(profile),
     ]
-    knowledge = sum(o.points for o in signal_rules if o.signal == "knowledge")
-    behaviour = sum(o.points for o in signal_rules if o.signal == "behaviour")
+    knowledge = behaviour = 0
+    for outcome in signal_rules:
+        if outcome.signal == "knowledge":
+            knowledge += outcome.points
+        elif outcome.signal == "behaviour":
+            behaviour += outcome.points
     outcomes = (
         *signal_rules,
         rule_explore(profile),
@@ -663,4 +710,4 @@ def evaluate_rules(profile: Profile, costs: CostEstimate, price_book: PriceBook)
         rule_retrain(profile, knowledge, costs, price_book),
         rule_budget(profile, costs),
     )
-    return RuleTrace(outcomes=outcomes, knowledge=knowledge, behaviour=behaviour)
+    return RuleTrace._from_parts(outcomes, knowledge, behaviour)
