@@ -10,12 +10,19 @@ from django import forms
 from advisor.engine import OPTIONS, PriceBook
 from advisor.models import OverrideKind
 from advisor.report_content import OPTION_LABELS
+from projects.form_renderer import fast_widget_renderer
 from projects.models import Firm, Membership, User
 
 OPTION_CHOICES = [(o, OPTION_LABELS[o]) for o in OPTIONS]
 
 
-class OverrideForm(forms.Form):
+class ReviewForm(forms.Form):
+    """The review page draws many inputs on every request: its forms draw them in Python."""
+
+    default_renderer = fast_widget_renderer
+
+
+class OverrideForm(ReviewForm):
     kind = forms.ChoiceField(label="What to override", choices=OverrideKind.choices)
     value = forms.CharField(label="New value", max_length=30)
     rule_id = forms.CharField(label="Rule", required=False, max_length=30)
@@ -28,13 +35,13 @@ class OverrideForm(forms.Form):
     )
 
 
-class NarrativeForm(forms.Form):
+class NarrativeForm(ReviewForm):
     narrative = forms.CharField(
         label="Narrative (Markdown)", required=False, widget=forms.Textarea(attrs={"rows": 16})
     )
 
 
-class ReviewRequestForm(forms.Form):
+class ReviewRequestForm(ReviewForm):
     reviewer = forms.ModelChoiceField(label="Reviewer", queryset=User.objects.none())
 
     def __init__(self, *args: Any, firm: Firm, exclude: User, **kwargs: Any) -> None:
@@ -46,14 +53,14 @@ class ReviewRequestForm(forms.Form):
         self.fields["reviewer"].label_from_instance = lambda u: u.display_name
 
 
-class DeliverForm(forms.Form):
+class DeliverForm(ReviewForm):
     email = forms.EmailField(
         label="Send the link to", required=False, help_text="Leave empty to copy the link yourself."
     )
     days = forms.IntegerField(label="Link valid for (days)", min_value=1, max_value=365, initial=30)
 
 
-class WhatIfForm(forms.Form):
+class WhatIfForm(ReviewForm):
     """The inputs a consultant may vary live. Empty means "as in the profile"."""
 
     queries_per_month = forms.IntegerField(label="Queries a month", min_value=0, required=False)
