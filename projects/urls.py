@@ -9,6 +9,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("", firms.dashboard, name="dashboard"),
+    path("firms/", firms.firm_switcher, name="firm-switcher"),
     # Clients
     path("clients/", clients.clients, name="clients"),
     path("clients/new/", clients.client_new, name="client-new"),
@@ -65,6 +66,17 @@ urlpatterns = [
     path("reviews/", reviews.reviews, name="reviews"),
     path("activity/", activity.activity, name="activity"),
     path("engagements/<int:engagement_id>/recommendation/", review.review, name="review"),
+    # The review page's fragments, which it loads over HTMX
+    path(
+        "engagements/<int:engagement_id>/recommendation/revisions/",
+        review.review_revisions,
+        name="review-revisions",
+    ),
+    path(
+        "engagements/<int:engagement_id>/recommendation/activity/",
+        review.review_activity,
+        name="review-activity",
+    ),
     path(
         "recommendations/<int:recommendation_id>/overrides/",
         review.override_new,
@@ -99,6 +111,11 @@ urlpatterns = [
         "recommendations/<int:recommendation_id>/review-request/",
         review.review_request_view,
         name="review-request",
+    ),
+    path(
+        "recommendations/<int:recommendation_id>/review-request/form/",
+        review.review_request_form,
+        name="review-request-form",
     ),
     path("recommendations/<int:recommendation_id>/approve/", review.approve, name="approve"),
     path("recommendations/<int:recommendation_id>/deliver/", review.deliver, name="deliver"),

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from projects.forms import FirmSettingsForm, InvitationForm, RoleForm, apply_errors
 from projects.models import Invitation, Membership, Role
@@ -28,6 +28,17 @@ from projects.services.firms import (
     membership_remove,
 )
 from projects.tenancy.views import firm_view
+
+
+@require_GET
+@firm_view()
+def firm_switcher(request: HttpRequest) -> HttpResponse:
+    """The firms of the firm switcher (`?menu=mobile`: the mobile menu's), read when the menu
+    first opens rather than on every page. Without HTMX, the list of the user's firms."""
+    if not request.htmx:
+        return redirect("home")
+    partial = "mobile" if request.GET.get("menu") == "mobile" else "switcher"
+    return render(request, f"layouts/_firm_switcher.html#{partial}")
 
 
 @firm_view()

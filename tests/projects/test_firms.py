@@ -241,7 +241,10 @@ def test_member_of_two_firms_moves_between_them_through_the_url(
     b = client.get(url("dashboard", other_firm))
     assert a.context["membership"].role == "consultant" and a.context["firm"] == firm
     assert b.context["membership"].role == "viewer" and b.context["firm"] == other_firm
-    assert b"Rival Partners" in a.content  # the switcher lists the other firm
+    # The switcher reads the user's firms when it opens: its fragment lists the other firm.
+    switcher = client.get(url("firm-switcher", firm), HTTP_HX_REQUEST="true")
+    assert b"Rival Partners" in switcher.content and b'aria-current="true"' in switcher.content
+    assert url("firm-switcher", firm).encode() in a.content
 
 
 def test_the_firm_sets_how_long_new_intake_links_last(firm, owner, owner_client):
