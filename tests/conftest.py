@@ -36,7 +36,10 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
     never reach the next."""
     from django.core.cache import cache
 
+    from advisor.views.review import reports_forget
+
     cache.clear()
+    reports_forget()  # the review page's drawn reports, kept per process in front of the cache
     yield
 
 

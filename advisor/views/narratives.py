@@ -43,6 +43,7 @@ def _panel(request: HttpRequest, recommendation: Recommendation, **extra: Any) -
         "recommendation": recommendation,
         "narrative_form": NarrativeForm(initial={"narrative": recommendation.narrative}),
         "narrative_html": render_markdown(recommendation.narrative),
+        "narrative_draft": recommendation.narrative_drafts.applied(),
         # The editor and the preview sit outside the polled panel (so a poll never eats
         # typing): a fragment brings them along out of band.
         "oob": True,

@@ -4,16 +4,23 @@ delivery; revisions and their differences; exports; share links; the activity lo
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
 
-from advisor.engine import OPTIONS, PROFILE_FIELDS, PriceBook, ProfileError
+from advisor.engine import OPTIONS, PROFILE_FIELDS, ProfileError
 from advisor.forms import (
     OPTION_CHOICES,
     DeliverForm,
@@ -32,10 +39,10 @@ from advisor.models import (
     Scenario,
     ShareLink,
 )
+from advisor.selectors.library import evidence_for_engine
+from advisor.selectors.review import evidence_digest, review_basis, review_recommendation
 from advisor.services.recommendations import (
     active_overrides,
-    content_hash,
-    current_recommendation,
     effective_with_overrides,
     has_overrides_in_force,
     narrative_update,
@@ -49,7 +56,6 @@ from advisor.services.recommendations import (
     share_link_revoke,
 )
 from advisor.services.whatif import (
-    WHATIF_FIELDS,
     WhatIfBasis,
     scenario_save,
     whatif_assess,
@@ -57,7 +63,7 @@ from advisor.services.whatif import (
 )
 from projects.forms import apply_errors
 from projects.markdown import render_markdown
-from projects.models import Contact, Engagement, Firm, IntakeLink
+from projects.models import Engagement, Firm
 from projects.models.firms import role_at_least
 from projects.tenancy.views import firm_view
 
@@ -112,94 +118,243 @@ def _revisions(request: HttpRequest, engagement: Engagement) -> list[dict[str, A
     return list(reversed(history))
 
 
-def _whatif_initial(recommendation: Recommendation) -> dict[str, Any]:
-    resolved = recommendation.assessment.get("profile", {})
-    return {name: resolved.get(name) for name in WHATIF_FIELDS if resolved.get(name) is not None}
+# Markdown to sanitised HTML is a pure function of the text: the narrative a page shows again
+# and again is rendered once per process.
+_narrative_html = lru_cache(maxsize=256)(render_markdown)
+
+# The report's HTML on the review page: the verdict card, the sections from the trace to the
+# assumptions, and the sources. Each is drawn from the report content alone, and cached under
+# `_report_key`, a digest of everything the content is made from; so a change to the draft's
+# overrides, its narrative, the evidence, the firm's branding or the client's name gives a new
+# key, and stale HTML is never served. Since a key's HTML never changes, each process keeps the
+# last few in memory in front of the shared cache.
+REPORT_PARTS = ("verdict", "sections", "sources")
+REPORT_TIMEOUT = 86400
+_REPORTS: dict[str, dict[str, str]] = {}
+_REPORTS_MAX = 32
+_REPORTS_LOCK = threading.Lock()
+
+
+def reports_forget() -> None:
+    """Drop this process's drawn reports (tests start from nothing, as they do with the cache)."""
+    with _REPORTS_LOCK:
+        _REPORTS.clear()
+
+
+def _override_inputs(override: Override) -> list[Any]:
+    by = override.created_by.display_name if override.created_by else ""
+    return [override.kind, override.rule_id, override.value, override.original,
+            override.justification, by, override.created_at.isoformat()]  # fmt: skip
+
+
+def _report_key(firm: Firm, recommendation: Recommendation, overrides: list[Override]) -> str:
+    """A digest of every input of `recommendation_content`. The assessment is named by the
+    draft's id and creation time: it never changes once the draft exists."""
+    engagement = recommendation.engagement
+    evidence = getattr(recommendation, "evidence_digest", None)
+    if evidence is None:  # no digest from the database (SQLite, or no rows): the entries
+        evidence = [e.to_dict() for e in evidence_for_engine(firm=firm)]
+    inputs = [
+        recommendation.pk,
+        recommendation.created_at.isoformat(),
+        [firm.name, firm.brand_name, firm.accent_safe, firm.logo_data_uri],
+        engagement.client.name,
+        engagement.title,
+        recommendation.profile_version_number,
+        [_override_inputs(o) for o in overrides],
+        recommendation.narrative,
+        evidence,
+    ]
+    digest = hashlib.sha256(json.dumps(inputs, default=str).encode()).hexdigest()
+    return f"review-report:{digest}"
+
+
+def _report_html(
+    request: HttpRequest, recommendation: Recommendation, overrides: list[Override]
+) -> tuple[dict[str, str], dict[str, Any] | None]:
+    """The report's parts as HTML, and the content when it had to be drawn (else None)."""
+    firm = request.firm
+    key = _report_key(firm, recommendation, overrides)
+    with _REPORTS_LOCK:
+        parts = _REPORTS.get(key)
+    if parts is not None:
+        return parts, None
+    content = None
+    shared = cache.get(key)
+    if shared is None:
+        content = recommendation_content(
+            firm=firm, recommendation=recommendation, overrides=overrides
+        )
+        shared = {
+            part: render_to_string(f"advisor/review.html#report-{part}", {"c": content})
+            for part in REPORT_PARTS
+        }
+        # The content read the evidence again: keep the HTML only if the library is still the
+        # one the key was made from, so a key never holds HTML drawn from another library.
+        digest = getattr(recommendation, "evidence_digest", None)
+        if digest is not None and evidence_digest(firm=firm) != digest:
+            return _safe(shared), content
+        cache.set(key, shared, REPORT_TIMEOUT)
+    parts = _safe(shared)
+    with _REPORTS_LOCK:
+        if len(_REPORTS) >= _REPORTS_MAX:
+            _REPORTS.pop(next(iter(_REPORTS)))
+        _REPORTS[key] = parts
+    return parts, content
+
+
+def _safe(parts: dict[str, str]) -> dict[str, str]:
+    # HTML our own templates drew, escaping what they show.
+    return {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308
 
 
 def _context(request: HttpRequest, engagement: Engagement, **extra: Any) -> dict[str, Any]:
-    recommendation = current_recommendation(firm=request.firm, engagement=engagement)
+    recommendation = review_recommendation(firm=request.firm, engagement_id=engagement.pk)
+    return _page_context(request, engagement, recommendation, **extra)
+
+
+def _page_context(
+    request: HttpRequest,
+    engagement: Engagement,
+    recommendation: Recommendation | None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The review page's context. The side panels (revisions and share links, activity) and
+    the reviewer picker are fragments of their own, which the page loads (below)."""
     context: dict[str, Any] = {"engagement": engagement, "recommendation": recommendation}
     if recommendation is None:
         return context
-    recommendation.engagement = engagement  # already read, with its client and lead
-    book = PriceBook.from_dict(recommendation.price_book.data)
-    overrides = active_overrides(firm=request.firm, recommendation=recommendation)
-    content = recommendation_content(
-        firm=request.firm, recommendation=recommendation, overrides=overrides
+    recommendation.engagement = engagement  # already read, with its client
+    firm = request.firm
+    # Both fixed for the life of the draft, and kept per process: the what-if's price book,
+    # and what the page shows of the assessment outside the report.
+    book = whatif_basis(firm=firm, recommendation=recommendation).book
+    basis = review_basis(firm=firm, recommendation=recommendation)
+    overrides = (
+        active_overrides(firm=firm, recommendation=recommendation)
+        if recommendation.has_overrides
+        else []
+    )
+    report, content = _report_html(request, recommendation, overrides)
+    if content is not None:
+        context["c"] = content
+    # What the page shows of other rows is read only when there is something to show.
+    draft = (
+        recommendation.narrative_drafts.applied()
+        if recommendation.shown_narrative_draft_id is not None
+        else None
+    )
+    change = (
+        Reassessment.objects.filter(firm=firm, pk=recommendation.shown_change_id)
+        if recommendation.shown_change_id is not None
+        else []
     )
     context.update(
         {
-            "c": content,
-            # The report sections are drawn from the content alone: cached under its digest.
-            "report_key": content_hash(content),
+            "report": report,
             "overrides": overrides,
             "override_form": OverrideForm(),
             "narrative_form": NarrativeForm(initial={"narrative": recommendation.narrative}),
-            "narrative_html": render_markdown(recommendation.narrative),
-            "review_form": ReviewRequestForm(firm=request.firm, exclude=request.user),
+            "narrative_html": _narrative_html(recommendation.narrative),
+            "narrative_draft": draft,
+            "price_book_key": recommendation.price_book_key,
+            "profile_version_number": recommendation.profile_version_number,
             "deliver_form": DeliverForm(),
-            "whatif_form": WhatIfForm(initial=_whatif_initial(recommendation), price_book=book),
+            "whatif_form": WhatIfForm(initial=basis.whatif_initial, price_book=book),
             # The page shows how many there are; their results are on the comparison page.
-            "scenarios": list(
-                Scenario.objects.filter(firm=request.firm, recommendation=recommendation).only(
-                    "pk", "firm_id", "name"
-                )
-            ),
-            "revisions": _revisions(request, engagement),
-            "share_links": list(
-                ShareLink.objects.filter(firm=request.firm, revision__engagement=engagement)
-                .select_related("revision")
-                .defer("revision__content")  # only its number is shown
-                .order_by("-created_at")
-            ),
+            "scenario_count": recommendation.scenario_count,
             # The latest change is shown; its row holds all the notice says (no documents).
-            "reassessments": list(
-                Reassessment.objects.filter(firm=request.firm, engagement=engagement).order_by(
-                    "-created_at"
-                )[:1]
-            ),
-            "activity": list(
-                AuditEvent.objects.filter(firm=request.firm, engagement=engagement)
-                .select_related("actor")
-                .order_by("-created_at", "-pk")[:15]
-            ),
-            "rules": recommendation.assessment["rules"],
+            "reassessments": list(change),
+            "rules": basis.rules,
             "option_choices": OPTION_CHOICES,
             "field_labels": FIELD_LABELS,
             "is_open": recommendation.status
             in {RecommendationStatus.DRAFT, RecommendationStatus.IN_REVIEW},
         }
     )
-    founder_email = _founder_email(request, engagement)
-    if founder_email:
-        context["founder_email"] = founder_email
+    if recommendation.founder_email:
+        context["founder_email"] = recommendation.founder_email
         context["assumption_request_url"] = reverse(
             "projects:intake-reopen",
-            kwargs={"firm_slug": request.firm.slug, "engagement_id": engagement.pk},
+            kwargs={"firm_slug": firm.slug, "engagement_id": engagement.pk},
         )
     context.update(extra)
     return context
 
 
-def _founder_email(request: HttpRequest, engagement: Engagement) -> str:
-    """Who answered the intake: the last link's address, else the client's primary contact."""
-    link = (
-        IntakeLink.objects.filter(firm=request.firm, engagement=engagement)
-        .exclude(sent_to="")
-        .order_by("-created_at")
-        .first()
-    )
-    if link:
-        return link.sent_to
-    contact = Contact.objects.filter(firm=request.firm, client=engagement.client).first()
-    return contact.email if contact else ""
-
-
 @firm_view()
 def review(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    recommendation = review_recommendation(firm=request.firm, engagement_id=engagement_id)
+    if recommendation is None:
+        engagement = _engagement(request, engagement_id)  # 404 unless the firm's
+    else:
+        engagement = recommendation.engagement
+    return render(
+        request, "advisor/review.html", _page_context(request, engagement, recommendation)
+    )
+
+
+# --- The page's fragments: each loaded by the page over HTMX (a placeholder holds its place
+# until then), and a page of its own for a plain request, so the page works without JavaScript.
+
+
+def _panel(request: HttpRequest, name: str, title: str, context: dict[str, Any]) -> HttpResponse:
+    if request.htmx:
+        return render(request, f"advisor/review.html#{name}", context)
+    return render(request, "advisor/review_panel.html", {**context, "panel": name, "title": title})
+
+
+@require_GET
+@firm_view()
+def review_revisions(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    """The revisions panel: every approved revision with what it changed, and the share links."""
     engagement = _engagement(request, engagement_id)
-    return render(request, "advisor/review.html", _context(request, engagement))
+    share_links = list(
+        ShareLink.objects.filter(firm=request.firm, revision__engagement=engagement)
+        .select_related("revision")
+        .defer("revision__content")  # only its number is shown
+        .order_by("-created_at")
+    )
+    context = {
+        "engagement": engagement,
+        "revisions": _revisions(request, engagement),
+        "share_links": share_links,
+    }
+    return _panel(request, "revisions", "Revisions and share links", context)
+
+
+@require_GET
+@firm_view()
+def review_activity(request: HttpRequest, engagement_id: int) -> HttpResponse:
+    """The activity panel: the engagement's latest events. Without HTMX, the activity log of
+    the engagement, which lists them all."""
+    engagement = _engagement(request, engagement_id)
+    if not request.htmx:
+        url = reverse("projects:activity", kwargs={"firm_slug": request.firm.slug})
+        return redirect(f"{url}?engagement={engagement.pk}")
+    activity = list(
+        AuditEvent.objects.filter(firm=request.firm, engagement=engagement)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:15]
+    )
+    return _panel(request, "activity", "Activity", {"engagement": engagement, "activity": activity})
+
+
+@require_GET
+@firm_view(read_role="consultant")
+def review_request_form(request: HttpRequest, recommendation_id: int) -> HttpResponse:
+    """The reviewer picker of the "Request review" menu, read when the menu opens: the
+    firm's consultants are not read for every view of the page."""
+    recommendation = get_object_or_404(
+        Recommendation.objects.filter(firm=request.firm).select_related("engagement__client"),
+        pk=recommendation_id,
+    )
+    context = {
+        "recommendation": recommendation,
+        "engagement": recommendation.engagement,
+        "review_form": ReviewRequestForm(firm=request.firm, exclude=request.user),
+    }
+    return _panel(request, "review-request", "Request review", context)
 
 
 def _render_with_errors(

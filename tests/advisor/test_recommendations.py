@@ -3,6 +3,8 @@ overridden with justification, approved into frozen revisions, delivered and ack
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -131,12 +133,14 @@ def test_revision_history_shows_the_differences(firm, owner, owner_client, draft
             justification="Brand voice is a hard requirement for them.", user=owner,
         )  # fmt: skip
         recommendation_approve(firm=firm, recommendation=draft, user=owner)
-    page = owner_client.get(url("review", firm, engagement_id=draft.engagement_id))
-    latest = page.context["revisions"][0]
-    changes = {row["what"]: row for row in latest["diff"]}
-    assert changes["Verdict"]["before"] == "RAG" and changes["Verdict"]["after"].startswith(
-        "Hybrid"
-    )
+    # The review page loads its revisions panel as a fragment of its own.
+    panel = owner_client.get(
+        url("review-revisions", firm, engagement_id=draft.engagement_id), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    latest = panel.split('<li class="version">')[1]  # newest first
+    assert "Revision 2" in latest
+    verdict = re.search(r'<th scope="row">Verdict</th><td>(.*?)</td><td>(.*?)</td>', latest)
+    assert verdict.group(1) == "RAG" and verdict.group(2).startswith("Hybrid")
 
 
 def test_deliver_needs_approval_and_makes_a_hashed_share_link(
