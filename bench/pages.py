@@ -117,9 +117,9 @@ def timings(bench: BenchFirm) -> list[Figure]:
     return figures
 
 
-def _count(client: Client, path: str) -> int:
+def _count(client: Client, path: str, headers: dict[str, str] | None = None) -> int:
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
+        response = client.get(path, headers=headers)
     assert response.status_code == 200, (path, response.status_code)
     return len(captured)
 
@@ -145,14 +145,28 @@ def query_counts(bench: BenchFirm) -> list[Figure]:
         "API price books": "price-books/",
         "API evidence": "evidence/",
     }
+    # The review page loads its side panels and the reviewer picker as fragments (over HTMX):
+    # they count as part of the page.
+    fragments = [
+        reverse(name, kwargs={"firm_slug": slug, **kwargs})
+        for name, kwargs in (
+            ("projects:review-revisions", {"engagement_id": engagement}),
+            ("projects:review-activity", {"engagement_id": engagement}),
+            ("projects:review-request-form", {"recommendation_id": bench.recommendation.pk}),
+        )
+    ]
     client = _session_client(bench)
     api = Client(headers={"Authorization": f"Bearer {bench.api_secret}"})
 
     def measure() -> dict[str, int]:
         # One call first: the API key's once-a-minute "last used" stamp is one extra query
-        # that has nothing to do with the portfolio's size.
+        # that has nothing to do with the portfolio's size. Likewise the review page: its
+        # first view draws the draft's report and keeps it (under a digest of its inputs);
+        # both sizes count the views after that one.
         _count(api, f"/api/v1/firms/{slug}/clients/")
+        _count(client, pages["review page"])
         out = {name: _count(client, path) for name, path in pages.items()}
+        out["review page"] += sum(_count(client, f, {"HX-Request": "true"}) for f in fragments)
         for name, rest in api_lists.items():
             out[name] = _count(api, f"/api/v1/firms/{slug}/{rest}")
         return out

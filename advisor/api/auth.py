@@ -61,7 +61,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             secret = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Unknown API key.")) from None
-        key = api_key_get_by_secret(secret=secret)
+        # The choke point resolved the URL's firm and entered its scope before authenticating.
+        view = request.parser_context.get("view")
+        key = api_key_get_by_secret(secret=secret, firm=getattr(view, "firm", None))
         if key is None:
             raise exceptions.AuthenticationFailed(_("Unknown API key."))
         if key.state == "revoked":

@@ -10,7 +10,8 @@ In order, for every request:
    only read) → 403;
 4. throttle per key (or per user) → 429 with Retry-After;
 5. run the handler inside `firm_scope(firm)` — the scoped managers and PostgreSQL's row-level
-   security both see the firm — in a savepoint of its own, so a failed write leaves nothing;
+   security both see the firm — in a savepoint of its own, so a failed write leaves nothing
+   (a view that changes nothing, `writes = False`, has nothing to roll back and needs none);
 6. render the response while still inside the scope (DRF would otherwise render after the view
    returned, outside it).
 
@@ -89,7 +90,10 @@ class FirmApiView(APIView):
                 if method in self.http_method_names
                 else self.http_method_not_allowed
             )
-            with transaction.atomic():
+            if self.writes:
+                with transaction.atomic():
+                    response = handler(drf_request, *args, **kwargs)
+            else:
                 response = handler(drf_request, *args, **kwargs)
         except Exception as exc:
             response = self.handle_exception(exc)

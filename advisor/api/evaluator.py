@@ -5,6 +5,10 @@ and `as_of`. It stores nothing: not even the library seeding other reads do."""
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime
+
+from django.db import connection
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -13,8 +17,8 @@ from rest_framework.response import Response
 from advisor.api.base import FirmApiView
 from advisor.api.documents import AssessmentDocument, ProfileDocument
 from advisor.engine import PriceBook, assess, load_price_book
-from advisor.selectors.library import price_book_active
-from advisor.services.price_books import DEFAULT_PRICE_BOOK, price_book_from_version
+from advisor.models import PriceBookVersion
+from advisor.services.price_books import DEFAULT_PRICE_BOOK
 from projects.models import Firm
 
 
@@ -26,13 +30,39 @@ class EvaluateQuerySerializer(serializers.Serializer):
     )
 
 
+# The engine's books by stored version. A version is never changed once written (a change to a
+# book is a new version), so the evaluator reads which version is active on each call — one
+# small row — and builds its book only the first time this process sees it.
+_BOOKS: dict[tuple[int, datetime], PriceBook] = {}
+_BOOKS_MAX = 64
+_BOOKS_LOCK = threading.Lock()
+# Plain SQL: the ORM takes longer to build this one-row read than the database takes to run it.
+# It filters on the firm, like every read here, and row-level security applies to it as well.
+_ACTIVE_VERSION = (
+    "SELECT id, created_at FROM advisor_pricebookversion WHERE firm_id = %s AND is_active"
+)
+
+
 def evaluation_price_book(*, firm: Firm) -> PriceBook:
     """The firm's active book, read without writing: a firm whose library was never seeded
-    gets the shipped default, which is exactly what seeding would make its active book."""
-    version = price_book_active(firm=firm)
-    if version is None:
+    gets the shipped default, which is exactly what seeding would make its active book.
+    Called in the firm's scope."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ACTIVE_VERSION, [firm.pk])
+        row = cursor.fetchone()
+    if row is None:
         return load_price_book(DEFAULT_PRICE_BOOK)
-    return price_book_from_version(version=version)
+    key = (row[0], row[1])
+    with _BOOKS_LOCK:
+        book = _BOOKS.get(key)
+    if book is None:
+        data = PriceBookVersion.objects.filter(firm=firm, pk=row[0]).values_list("data", flat=True)
+        book = PriceBook.from_dict(data.get())
+        with _BOOKS_LOCK:
+            if len(_BOOKS) >= _BOOKS_MAX:
+                _BOOKS.pop(next(iter(_BOOKS)))
+            _BOOKS[key] = book
+    return book
 
 
 class EvaluateApi(FirmApiView):

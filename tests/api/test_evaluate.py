@@ -103,3 +103,53 @@ def test_only_post(firm, api):
     response = api.get(url(firm, "evaluate"))
     assert response.status_code == 405
     assert response["Allow"] == "POST"
+
+
+def _negotiated(firm, version: int, input_price: float, *, active: bool) -> PriceBookVersion:
+    book = load_price_book("openai-2024").to_dict()
+    book["models"]["gpt-4o"]["prices"]["input"]["usd_per_1m_tokens"] = input_price
+    with firm_scope(firm):
+        return PriceBookVersion.objects.create(
+            firm=firm,
+            slug="negotiated",
+            version=version,
+            name="Negotiated",
+            data={**book, "slug": "negotiated", "version": version},
+            is_active=active,
+        )
+
+
+def test_activating_another_book_reaches_the_evaluator_at_once(firm, other_firm, api, api_for):
+    # The evaluator keeps each version's book per process, but reads which one is active on
+    # every call: a switch shows on the very next one, and each firm gets its own.
+    from advisor.services.library import price_book_activate
+
+    first = _negotiated(firm, 1, 5, active=True)
+    dearer = _negotiated(firm, 2, 50, active=False)
+    _negotiated(other_firm, 1, 0.5, active=True)
+    profile = {"name": "Bot", "queries_per_month": 100_000}
+
+    def total(client, of) -> tuple[str, float]:
+        body = client.post(url(of, "evaluate"), profile).json()
+        return body["price_book"], body["costs"]["options"]["prompt_only"]["total_usd"]
+
+    before = total(api, firm)
+    assert before[0] == first.key
+    with firm_scope(firm):
+        price_book_activate(firm=firm, version=dearer, user=None)
+    after = total(api, firm)
+    assert after[0] == dearer.key and after[1] > before[1]
+    theirs = total(api_for(other_firm, "read"), other_firm)
+    assert theirs[0] == "negotiated@1" and theirs[1] < before[1]
+
+
+def test_a_key_of_the_urls_firm_is_read_without_bypassing_row_level_security(firm, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api.post(url(firm, "evaluate"), {"name": "Bot"})  # the key's once-a-minute stamp
+    with CaptureQueriesContext(connection) as captured:
+        assert api.post(url(firm, "evaluate"), {"name": "Bot"}).status_code == 200
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert not any("rls_bypass" in sql for sql in statements), statements
+    assert any("projects_apikey" in sql for sql in statements)
