@@ -5,7 +5,6 @@ and `as_of`. It stores nothing: not even the library seeding other reads do."""
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 from django.db import connection
@@ -18,6 +17,7 @@ from advisor.api.base import FirmApiView
 from advisor.api.documents import AssessmentDocument, ProfileDocument
 from advisor.engine import PriceBook, assess, load_price_book
 from advisor.models import PriceBookVersion
+from advisor.process_cache import ProcessCache
 from advisor.services.price_books import DEFAULT_PRICE_BOOK
 from projects.models import Firm
 
@@ -33,9 +33,7 @@ class EvaluateQuerySerializer(serializers.Serializer):
 # The engine's books by stored version. A version is never changed once written (a change to a
 # book is a new version), so the evaluator reads which version is active on each call — one
 # small row — and builds its book only the first time this process sees it.
-_BOOKS: dict[tuple[int, datetime], PriceBook] = {}
-_BOOKS_MAX = 64
-_BOOKS_LOCK = threading.Lock()
+_BOOKS: ProcessCache[tuple[int, datetime], PriceBook] = ProcessCache(64)
 # Plain SQL: the ORM takes longer to build this one-row read than the database takes to run it.
 # It filters on the firm, like every read here, and row-level security applies to it as well.
 _ACTIVE_VERSION = (
@@ -53,15 +51,11 @@ def evaluation_price_book(*, firm: Firm) -> PriceBook:
     if row is None:
         return load_price_book(DEFAULT_PRICE_BOOK)
     key = (row[0], row[1])
-    with _BOOKS_LOCK:
-        book = _BOOKS.get(key)
+    book = _BOOKS.get(key)
     if book is None:
         data = PriceBookVersion.objects.filter(firm=firm, pk=row[0]).values_list("data", flat=True)
         book = PriceBook.from_dict(data.get())
-        with _BOOKS_LOCK:
-            if len(_BOOKS) >= _BOOKS_MAX:
-                _BOOKS.pop(next(iter(_BOOKS)))
-            _BOOKS[key] = book
+        _BOOKS.put(key, book)
     return book
 
 

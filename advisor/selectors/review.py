@@ -12,7 +12,6 @@ that the two agree.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from django.db.models import BooleanField, CharField, Field, IntegerField
 from django.db.models.expressions import RawSQL
 
 from advisor.models import Recommendation, RecommendationStatus
+from advisor.process_cache import ProcessCache
 from advisor.services.whatif import WHATIF_FIELDS
 from projects.models import Firm
 
@@ -144,16 +144,13 @@ class ReviewBasis:
 
 # Keyed by the draft's id and creation time, as the what-if's basis is: the assessment never
 # changes once the draft exists (a new profile or price book makes a new draft).
-_BASES: dict[tuple[int, datetime], ReviewBasis] = {}
-_BASES_MAX = 256
-_BASES_LOCK = threading.Lock()
+_BASES: ProcessCache[tuple[int, datetime], ReviewBasis] = ProcessCache(256)
 
 
 def review_basis(*, firm: Firm, recommendation: Recommendation) -> ReviewBasis:
     """The basis of `recommendation`, which the caller has read within `firm`'s scope."""
     key = (recommendation.pk, recommendation.created_at)
-    with _BASES_LOCK:
-        cached = _BASES.get(key)
+    cached = _BASES.get(key)
     if cached is not None:
         return cached
     assessment = (
@@ -168,8 +165,5 @@ def review_basis(*, firm: Firm, recommendation: Recommendation) -> ReviewBasis:
             name: resolved[name] for name in WHATIF_FIELDS if resolved.get(name) is not None
         },
     )
-    with _BASES_LOCK:
-        if len(_BASES) >= _BASES_MAX:
-            _BASES.pop(next(iter(_BASES)))
-        _BASES[key] = basis
+    _BASES.put(key, basis)
     return basis

@@ -11,7 +11,6 @@ scope, so the cache never answers for a draft the firm cannot see.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +20,7 @@ from django.core.exceptions import ValidationError
 
 from advisor.engine import OPTIONS, PriceBook, assess
 from advisor.models import Recommendation, Scenario
+from advisor.process_cache import ProcessCache
 from advisor.services.audit import audit_log
 from advisor.services.recommendations import result_summary
 from projects.models import Firm, User
@@ -50,16 +50,13 @@ class WhatIfBasis:
 
 
 # Keyed by the draft's id and creation time, so a reused id (a rebuilt database) never matches.
-_BASES: dict[tuple[int, datetime], WhatIfBasis] = {}
-_BASES_MAX = 256
-_BASES_LOCK = threading.Lock()
+_BASES: ProcessCache[tuple[int, datetime], WhatIfBasis] = ProcessCache(256)
 
 
 def whatif_basis(*, firm: Firm, recommendation: Recommendation) -> WhatIfBasis:
     """The basis of `recommendation`, which the caller has read within `firm`'s scope."""
     key = (recommendation.pk, recommendation.created_at)
-    with _BASES_LOCK:
-        cached = _BASES.get(key)
+    cached = _BASES.get(key)
     if cached is not None:
         return cached
     summary = result_summary()
@@ -84,10 +81,7 @@ def whatif_basis(*, firm: Firm, recommendation: Recommendation) -> WhatIfBasis:
         verdict=verdict,
         totals=dict(zip(OPTIONS, totals, strict=True)),
     )
-    with _BASES_LOCK:
-        if len(_BASES) >= _BASES_MAX:
-            _BASES.pop(next(iter(_BASES)))  # the oldest entry: drafts are worked on in turn
-        _BASES[key] = basis
+    _BASES.put(key, basis)
     return basis
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from functools import lru_cache
 from typing import Any
 
@@ -39,6 +38,7 @@ from advisor.models import (
     Scenario,
     ShareLink,
 )
+from advisor.process_cache import ProcessCache
 from advisor.selectors.library import evidence_for_engine
 from advisor.selectors.review import evidence_digest, review_basis, review_recommendation
 from advisor.services.recommendations import (
@@ -130,15 +130,12 @@ _narrative_html = lru_cache(maxsize=256)(render_markdown)
 # last few in memory in front of the shared cache.
 REPORT_PARTS = ("verdict", "sections", "sources")
 REPORT_TIMEOUT = 86400
-_REPORTS: dict[str, dict[str, str]] = {}
-_REPORTS_MAX = 32
-_REPORTS_LOCK = threading.Lock()
+_REPORTS: ProcessCache[str, dict[str, str]] = ProcessCache(32)
 
 
 def reports_forget() -> None:
     """Drop this process's drawn reports (tests start from nothing, as they do with the cache)."""
-    with _REPORTS_LOCK:
-        _REPORTS.clear()
+    _REPORTS.clear()
 
 
 def _override_inputs(override: Override) -> list[Any]:
@@ -175,8 +172,7 @@ def _report_html(
     """The report's parts as HTML, and the content when it had to be drawn (else None)."""
     firm = request.firm
     key = _report_key(firm, recommendation, overrides)
-    with _REPORTS_LOCK:
-        parts = _REPORTS.get(key)
+    parts = _REPORTS.get(key)
     if parts is not None:
         return parts, None
     content = None
@@ -196,10 +192,7 @@ def _report_html(
             return _safe(shared), content
         cache.set(key, shared, REPORT_TIMEOUT)
     parts = _safe(shared)
-    with _REPORTS_LOCK:
-        if len(_REPORTS) >= _REPORTS_MAX:
-            _REPORTS.pop(next(iter(_REPORTS)))
-        _REPORTS[key] = parts
+    _REPORTS.put(key, parts)
     return parts, content
 
 
