@@ -7,7 +7,8 @@ of that surface passes before its own work begins:
 - `bench/<firm>/ping`: that, plus the HTML choke point (`firm_view`: session login, firm,
   membership, role, the firm's row-level-security scope) — the floor of every firm page;
 - `api/v1/bench/<firm>/ping`: that, plus the API choke point (`FirmApiView`: key
-  authentication, firm, scope, throttle, savepoint, rendering) — the floor of every API call.
+  authentication, firm, scope, throttle, rendering; no savepoint, as it changes nothing,
+  like the evaluator) — the floor of every API call.
 """
 
 from typing import ClassVar
