@@ -10,7 +10,7 @@ the oldest entry out first (drafts are worked on in turn).
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -34,6 +34,15 @@ class ProcessCache(Generic[K, V]):
             if key not in self._entries and len(self._entries) >= self._max:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = value
+
+    def remember(self, key: K, build: Callable[[], V]) -> V:
+        """The value under `key`, built (outside the lock) and kept the first time. Two
+        threads may both build it; they build the same value, and one is kept."""
+        value = self.get(key)
+        if value is None:
+            value = build()
+            self.put(key, value)
+        return value
 
     def clear(self) -> None:
         with self._lock:

@@ -135,6 +135,7 @@ def redis_broker(db):  # type: ignore[no-untyped-def]
         app.conf.update(saved)
         _reset_broker_pools(app)
         broker.flushdb()
+        broker.flushdb()
 
 
 def _reset_broker_pools(app) -> None:  # type: ignore[no-untyped-def]

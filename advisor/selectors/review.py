@@ -149,21 +149,18 @@ _BASES: ProcessCache[tuple[int, datetime], ReviewBasis] = ProcessCache(256)
 
 def review_basis(*, firm: Firm, recommendation: Recommendation) -> ReviewBasis:
     """The basis of `recommendation`, which the caller has read within `firm`'s scope."""
-    key = (recommendation.pk, recommendation.created_at)
-    cached = _BASES.get(key)
-    if cached is not None:
-        return cached
+    pk = recommendation.pk
+    return _BASES.remember((pk, recommendation.created_at), lambda: _read_basis(firm, pk))
+
+
+def _read_basis(firm: Firm, pk: int) -> ReviewBasis:
     assessment = (
-        Recommendation.objects.filter(firm=firm, pk=recommendation.pk)
-        .values_list("assessment", flat=True)
-        .get()
+        Recommendation.objects.filter(firm=firm, pk=pk).values_list("assessment", flat=True).get()
     )
     resolved = assessment.get("profile", {})
-    basis = ReviewBasis(
+    return ReviewBasis(
         rules=tuple((r["id"], r["title"]) for r in assessment["rules"]),
         whatif_initial={
             name: resolved[name] for name in WHATIF_FIELDS if resolved.get(name) is not None
         },
     )
-    _BASES.put(key, basis)
-    return basis

@@ -55,13 +55,14 @@ _BASES: ProcessCache[tuple[int, datetime], WhatIfBasis] = ProcessCache(256)
 
 def whatif_basis(*, firm: Firm, recommendation: Recommendation) -> WhatIfBasis:
     """The basis of `recommendation`, which the caller has read within `firm`'s scope."""
-    key = (recommendation.pk, recommendation.created_at)
-    cached = _BASES.get(key)
-    if cached is not None:
-        return cached
+    pk = recommendation.pk
+    return _BASES.remember((pk, recommendation.created_at), lambda: _read_basis(firm, pk))
+
+
+def _read_basis(firm: Firm, pk: int) -> WhatIfBasis:
     summary = result_summary()
     row = (
-        Recommendation.objects.filter(firm=firm, pk=recommendation.pk)
+        Recommendation.objects.filter(firm=firm, pk=pk)
         .annotate(**summary)
         .values_list(
             "profile_version__profile",
@@ -73,7 +74,7 @@ def whatif_basis(*, firm: Firm, recommendation: Recommendation) -> WhatIfBasis:
         .get()
     )
     profile, consultant_fields, book_data, as_of, verdict, *totals = row
-    basis = WhatIfBasis(
+    return WhatIfBasis(
         profile=profile,
         consultant_fields=tuple(consultant_fields),
         book=PriceBook.from_dict(book_data),
@@ -81,8 +82,6 @@ def whatif_basis(*, firm: Firm, recommendation: Recommendation) -> WhatIfBasis:
         verdict=verdict,
         totals=dict(zip(OPTIONS, totals, strict=True)),
     )
-    _BASES.put(key, basis)
-    return basis
 
 
 def whatif_assess(

@@ -33,3 +33,21 @@ def test_threads_sharing_it_never_push_it_past_its_bound():
     for thread in threads:
         thread.join()
     assert len(cache) == 50
+
+
+def test_remember_builds_a_value_once_and_keeps_it():
+    cache: ProcessCache[str, list[int]] = ProcessCache(2)
+    built: list[str] = []
+
+    def build(name: str):  # type: ignore[no-untyped-def]
+        def make() -> list[int]:
+            built.append(name)
+            return [len(built)]
+
+        return make
+
+    first = cache.remember("a", build("a"))
+    assert cache.remember("a", build("a")) is first and built == ["a"]
+    cache.remember("b", build("b"))
+    cache.remember("c", build("c"))  # past the bound: "a" goes
+    assert cache.remember("a", build("a")) == [4] and built == ["a", "b", "c", "a"]

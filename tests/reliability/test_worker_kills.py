@@ -26,15 +26,13 @@ import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.db import connection, transaction
 
 from advisor.models import AuditEvent, NarrativeDraft, Recommendation
-from config.celery_app import app
 from projects.models import ProfileVersion
 from projects.tenancy.scope import firm_scope
 from tests.advisor.fake_openai import FakeOpenAI, Reply, completion
-from tests.conftest import REDIS_TEST_BROKER, _reset_broker_pools
+from tests.conftest import REDIS_TEST_BROKER
 from tests.factories import ClientFactory, EngagementFactory, profile_version
 from tests.reliability.figures import report
 
@@ -56,19 +54,9 @@ DRAFT = json.dumps(
 
 
 @pytest.fixture
-def broker():
+def broker(redis_broker):  # type: ignore[no-untyped-def]
     """The app switched from eager to the test's Redis database, for this process's producers."""
-    client = redis.Redis.from_url(REDIS_TEST_BROKER)
-    client.flushdb()
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=REDIS_TEST_BROKER, task_always_eager=False)
-    _reset_broker_pools(app)
-    try:
-        yield client
-    finally:
-        app.conf.update(saved)
-        _reset_broker_pools(app)
-        client.flushdb()
+    return redis_broker
 
 
 @pytest.fixture
