@@ -17,9 +17,9 @@ from advisor.api.base import FirmApiView
 from advisor.api.documents import AssessmentDocument, ProfileDocument
 from advisor.engine import PriceBook, assess, load_price_book
 from advisor.models import PriceBookVersion
-from advisor.process_cache import ProcessCache
 from advisor.services.price_books import DEFAULT_PRICE_BOOK
 from projects.models import Firm
+from projects.process_cache import ProcessCache
 
 
 class EvaluateQuerySerializer(serializers.Serializer):

@@ -22,9 +22,9 @@ from django.db.models import BooleanField, CharField, Field, IntegerField
 from django.db.models.expressions import RawSQL
 
 from advisor.models import Recommendation, RecommendationStatus
-from advisor.process_cache import ProcessCache
 from advisor.services.whatif import WHATIF_FIELDS
 from projects.models import Firm
+from projects.process_cache import ProcessCache
 
 
 def _fact(sql: str, params: list[Any], field: Field) -> RawSQL:
@@ -80,20 +80,6 @@ def _facts(firm: Firm) -> dict[str, RawSQL]:
             [f],
             IntegerField(),
         ),
-        # The report shows the profile version's number, not its document.
-        "profile_version_number": _fact(
-            "(SELECT v.number FROM projects_profileversion v"
-            " WHERE v.firm_id = %s AND v.id = advisor_recommendation.profile_version_id)",
-            [f],
-            IntegerField(),
-        ),
-        # The header shows the price book's key (`PriceBookVersion.key`), not its document.
-        "price_book_key": _fact(
-            "(SELECT b.slug || '@' || b.version FROM advisor_pricebookversion b"
-            " WHERE b.firm_id = %s AND b.id = advisor_recommendation.price_book_id)",
-            [f],
-            CharField(),
-        ),
     }
 
 
@@ -136,10 +122,13 @@ def review_recommendation(*, firm: Firm, engagement_id: int) -> Recommendation |
 @dataclass(frozen=True)
 class ReviewBasis:
     """What the page shows of the draft's assessment outside the report: the rules an override
-    may name, and the inputs the what-if starts from."""
+    may name, and the inputs the what-if starts from; and the header's profile version number
+    and price book key, fixed with the draft as well."""
 
     rules: tuple[tuple[str, str], ...]  # (id, title)
     whatif_initial: Mapping[str, Any]
+    profile_version_number: int
+    price_book_key: str  # `PriceBookVersion.key`
 
 
 # Keyed by the draft's id and creation time, as the what-if's basis is: the assessment never
@@ -154,11 +143,17 @@ def review_basis(*, firm: Firm, recommendation: Recommendation) -> ReviewBasis:
 
 
 def _read_basis(firm: Firm, pk: int) -> ReviewBasis:
-    assessment = (
-        Recommendation.objects.filter(firm=firm, pk=pk).values_list("assessment", flat=True).get()
+    assessment, number, book_slug, book_version = (
+        Recommendation.objects.filter(firm=firm, pk=pk)
+        .values_list(
+            "assessment", "profile_version__number", "price_book__slug", "price_book__version"
+        )
+        .get()
     )
     resolved = assessment.get("profile", {})
     return ReviewBasis(
+        profile_version_number=number,
+        price_book_key=f"{book_slug}@{book_version}",
         rules=tuple((r["id"], r["title"]) for r in assessment["rules"]),
         whatif_initial={
             name: resolved[name] for name in WHATIF_FIELDS if resolved.get(name) is not None

@@ -20,10 +20,10 @@ from django.core.exceptions import ValidationError
 
 from advisor.engine import OPTIONS, PriceBook, assess
 from advisor.models import Recommendation, Scenario
-from advisor.process_cache import ProcessCache
 from advisor.services.audit import audit_log
 from advisor.services.recommendations import result_summary
 from projects.models import Firm, User
+from projects.process_cache import ProcessCache
 
 WHATIF_FIELDS = (
     "queries_per_month",

@@ -38,7 +38,6 @@ from advisor.models import (
     Scenario,
     ShareLink,
 )
-from advisor.process_cache import ProcessCache
 from advisor.selectors.library import evidence_for_engine
 from advisor.selectors.review import evidence_digest, review_basis, review_recommendation
 from advisor.services.recommendations import (
@@ -65,6 +64,7 @@ from projects.forms import apply_errors
 from projects.markdown import render_markdown
 from projects.models import Engagement, Firm
 from projects.models.firms import role_at_least
+from projects.process_cache import ProcessCache
 from projects.tenancy.views import firm_view
 
 FIELD_LABELS = {spec.name: spec.label for spec in PROFILE_FIELDS}
@@ -145,8 +145,9 @@ def _override_inputs(override: Override) -> list[Any]:
 
 
 def _report_key(firm: Firm, recommendation: Recommendation, overrides: list[Override]) -> str:
-    """A digest of every input of `recommendation_content`. The assessment is named by the
-    draft's id and creation time: it never changes once the draft exists."""
+    """A digest of every input of `recommendation_content`. The assessment, the profile version
+    and the price book are named by the draft's id and creation time: none of them changes
+    once the draft exists."""
     engagement = recommendation.engagement
     evidence = getattr(recommendation, "evidence_digest", None)
     if evidence is None:  # no digest from the database (SQLite, or no rows): the entries
@@ -157,7 +158,6 @@ def _report_key(firm: Firm, recommendation: Recommendation, overrides: list[Over
         [firm.name, firm.brand_name, firm.accent_safe, firm.logo_data_uri],
         engagement.client.name,
         engagement.title,
-        recommendation.profile_version_number,
         [_override_inputs(o) for o in overrides],
         recommendation.narrative,
         evidence,
@@ -250,8 +250,8 @@ def _page_context(
             "narrative_form": NarrativeForm(initial={"narrative": recommendation.narrative}),
             "narrative_html": _narrative_html(recommendation.narrative),
             "narrative_draft": draft,
-            "price_book_key": recommendation.price_book_key,
-            "profile_version_number": recommendation.profile_version_number,
+            "price_book_key": basis.price_book_key,
+            "profile_version_number": basis.profile_version_number,
             "deliver_form": DeliverForm(),
             "whatif_form": WhatIfForm(initial=basis.whatif_initial, price_book=book),
             # The page shows how many there are; their results are on the comparison page.

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from advisor.models import EvidenceEntry, NarrativeDraft, Reassessment, Scenario
-from advisor.selectors.review import review_recommendation
+from advisor.selectors.review import review_basis, review_recommendation
 from advisor.services.library import evidence_change, evidence_retire, library_seed
 from advisor.services.recommendations import (
     current_recommendation,
@@ -275,8 +275,10 @@ def test_what_the_page_reads_of_other_rows_agrees_with_their_readers(
     assert first.pk == draft.pk and first.engagement.client.name == "Brightdesk"
     assert (first.has_overrides, first.scenario_count, first.founder_email) == (False, 0, "")
     assert first.shown_narrative_draft_id is None  # a template draft: nothing of it shown
-    assert first.price_book_key == draft.price_book.key
-    assert first.profile_version_number == draft.profile_version.number
+    with firm_scope(firm):
+        basis = review_basis(firm=firm, recommendation=first)
+    assert basis.price_book_key == draft.price_book.key
+    assert basis.profile_version_number == draft.profile_version.number
     # The founder: the client's primary contact, then the last intake link sent.
     ContactFactory(client=engagement.client, email="zed@brightdesk.example", name="Zed")
     ContactFactory(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from advisor.process_cache import ProcessCache
+from projects.process_cache import ProcessCache
 
 
 def test_it_keeps_at_most_its_bound_and_drops_the_oldest_first():
