@@ -67,6 +67,12 @@ class FirmApiView(APIView):
 
     # --- the choke point ----------------------------------------------------------------------
 
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        # No request-wide transaction (ATOMIC_REQUESTS): the firm's scope below is the
+        # transaction, from authentication to the rendered response.
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         slug = kwargs.get("firm", "")
         self.firm = Firm.objects.filter(slug=slug).first() if slug else None

@@ -54,6 +54,9 @@ def firm_scope(firm: object) -> Iterator[int]:
     firm_id = int(getattr(firm, "pk", firm))  # type: ignore[call-overload]
     outer = _current_firm.get()
     token = _current_firm.set(firm_id)
+    # Outside any transaction, the scope's atomic() is the transaction, and its COMMIT ends the
+    # transaction-local setting by itself.
+    nested = connection.in_atomic_block
     try:
         with transaction.atomic():
             _set_db(FIRM_SETTING, str(firm_id))
@@ -61,7 +64,8 @@ def firm_scope(firm: object) -> Iterator[int]:
             # Reached only when the block succeeded; on an exception the savepoint (or the
             # transaction) is rolled back, and the setting with it. A scope nested in another
             # (a task run eagerly inside a request) hands the outer firm back.
-            _set_db(FIRM_SETTING, "" if outer is None else str(outer))
+            if nested:
+                _set_db(FIRM_SETTING, "" if outer is None else str(outer))
     finally:
         _current_firm.reset(token)
 

@@ -17,7 +17,9 @@ runs next on that connection. This drives that situation for real:
 - Requests alternate between two firms through the real choke point (`firm_view`), some
   raising after the scope was set (after writing a row), some failing in the database, some
   returning a 500 normally (ATOMIC_REQUESTS commits those), some outside any request
-  transaction; between any two, a probe outside every firm reads what the connection carries.
+  transaction, some through the API (whose choke point's scope is the transaction, with no
+  request transaction around it); between any two, a probe outside every firm reads what the
+  connection carries.
 
 The test URLs are in tests/reliability/conn_urls.py.
 """
@@ -63,6 +65,8 @@ MODES = [
     ("conn-probe/", "dberror", True),
     ("conn-probe-autocommit/", "raise", True),
     ("conn-probe-autocommit/", "ok", False),
+    # The API: no request transaction, its choke point's scope is the transaction.
+    ("api", "clients", False),
 ]
 NO_FIRM = (None, "")  # never set on this session / reset by a finished transaction
 
@@ -157,10 +161,16 @@ def test_a_reused_connection_never_carries_a_firm_into_the_next_request(two_firm
             for slug in ("alpha", "beta") if round_ % 2 == 0 else ("beta", "alpha"):
                 firm, own = firms[slug]["firm"], firms[slug]["names"]
                 suffix, mode, fails = MODES[(round_ + (slug == "beta")) % len(MODES)]
-                status, body = server.get(f"/f/{slug}/{suffix}?mode={mode}")
                 requests += 1
                 where = f"round {round_}, {slug}, {suffix}?mode={mode}"
-                if mode in {"raise", "dberror"}:
+                if suffix == "api":
+                    status, body = server.get(f"/api/v1/firms/{slug}/{mode}/")
+                    assert status == 200, (where, body[:300])
+                    names = sorted(item["name"] for item in json.loads(body)["results"])
+                    if names != own:
+                        carry_overs.append(f"{where}: the API listed {names}")
+                elif mode in {"raise", "dberror"}:
+                    status, body = server.get(f"/f/{slug}/{suffix}?mode={mode}")
                     # Django's 500 page: nothing of either firm in it.
                     failing += 1
                     assert status == 500, where
@@ -168,6 +178,7 @@ def test_a_reused_connection_never_carries_a_firm_into_the_next_request(two_firm
                     if leaked:
                         carry_overs.append(f"{where}: error page shows {leaked}")
                 else:
+                    status, body = server.get(f"/f/{slug}/{suffix}?mode={mode}")
                     returned_500 += mode == "500"
                     assert status == (500 if fails else 200), (where, body[:300])
                     seen = json.loads(body)
