@@ -32,16 +32,17 @@ def _fact(sql: str, params: list[Any], field: Field) -> RawSQL:
     return RawSQL(sql, params, output_field=field)  # noqa: S611
 
 
+# `active_overrides`: not withdrawn. One parameter, the firm.
+HAS_OVERRIDES = (
+    "EXISTS (SELECT 1 FROM advisor_override o WHERE o.firm_id = %s"
+    " AND o.recommendation_id = advisor_recommendation.id AND o.withdrawn_at IS NULL)"
+)
+
+
 def _facts(firm: Firm) -> dict[str, RawSQL]:
     f = firm.pk
     return {
-        # `active_overrides`: not withdrawn.
-        "has_overrides": _fact(
-            "EXISTS (SELECT 1 FROM advisor_override o WHERE o.firm_id = %s"
-            " AND o.recommendation_id = advisor_recommendation.id AND o.withdrawn_at IS NULL)",
-            [f],
-            BooleanField(),
-        ),
+        "has_overrides": _fact(HAS_OVERRIDES, [f], BooleanField()),
         # The page shows how many there are; their results are on the comparison page.
         "scenario_count": _fact(
             "(SELECT COUNT(*) FROM advisor_scenario s WHERE s.firm_id = %s"
@@ -159,3 +160,19 @@ def _read_basis(firm: Firm, pk: int) -> ReviewBasis:
             name: resolved[name] for name in WHATIF_FIELDS if resolved.get(name) is not None
         },
     )
+
+
+# What a live what-if recompute reads of the draft on every request (its basis is cached).
+# Plain SQL: the ORM took longer to build this read, with its EXISTS, than to run it.
+_WHATIF_DRAFT = (  # constants only: the firm and the id are parameters
+    "SELECT id, firm_id, engagement_id, status, created_at, "  # noqa: S608
+    + HAS_OVERRIDES
+    + " AS has_overrides FROM advisor_recommendation WHERE firm_id = %s AND id = %s"
+)
+
+
+def whatif_recommendation(*, firm: Firm, pk: int) -> Recommendation | None:
+    """The firm's recommendation `pk` with only its firm, engagement, status and creation time
+    (the rest deferred), and `has_overrides` — or None when the firm has no such draft."""
+    rows = list(Recommendation.objects.raw(_WHATIF_DRAFT, [firm.pk, firm.pk, pk]))
+    return rows[0] if rows else None

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, FloatField, OuterRef
+from django.db.models import F, FloatField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -229,12 +229,6 @@ def active_overrides(*, firm: Firm, recommendation: Recommendation) -> list[Over
         .select_related("created_by")
         .order_by("created_at")
     )
-
-
-def has_overrides_in_force() -> Exists:
-    """An annotation that says whether a draft has overrides in force, so a reader that needs
-    them only when there are some (the what-if) skips their query for most drafts."""
-    return Exists(Override.objects.filter(recommendation=OuterRef("pk"), withdrawn_at=None))
 
 
 def result_summary() -> dict[str, Any]:

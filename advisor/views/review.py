@@ -39,11 +39,15 @@ from advisor.models import (
     ShareLink,
 )
 from advisor.selectors.library import evidence_for_engine
-from advisor.selectors.review import evidence_digest, review_basis, review_recommendation
+from advisor.selectors.review import (
+    evidence_digest,
+    review_basis,
+    review_recommendation,
+    whatif_recommendation,
+)
 from advisor.services.recommendations import (
     active_overrides,
     effective_with_overrides,
-    has_overrides_in_force,
     narrative_update,
     override_add,
     override_withdraw,
@@ -90,13 +94,10 @@ def _whatif_recommendation(request: HttpRequest, recommendation_id: int) -> Reco
     """The draft as a live recompute reads it on every request: whether the firm has it, and
     whether overrides stand on it. What it was made from comes from `whatif_basis`, which
     reads it once per process (advisor/services/whatif.py)."""
-    return get_object_or_404(
-        Recommendation.objects.filter(firm=request.firm)
-        .only("firm_id", "engagement_id", "status", "created_at")
-        .annotate(has_overrides=has_overrides_in_force())
-        .order_by(),
-        pk=recommendation_id,
-    )
+    recommendation = whatif_recommendation(firm=request.firm, pk=recommendation_id)
+    if recommendation is None:
+        raise Http404("No such recommendation.")
+    return recommendation
 
 
 def _review_url(request: HttpRequest, recommendation: Recommendation) -> HttpResponse:

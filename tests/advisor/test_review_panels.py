@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from advisor.models import EvidenceEntry, NarrativeDraft, Reassessment, Scenario
-from advisor.selectors.review import review_basis, review_recommendation
+from advisor.selectors.review import review_basis, review_recommendation, whatif_recommendation
 from advisor.services.library import evidence_change, evidence_retire, library_seed
 from advisor.services.recommendations import (
     current_recommendation,
@@ -265,7 +265,7 @@ def test_the_kept_report_is_never_stale(firm, owner, owner_client, engagement, d
 
 
 def test_what_the_page_reads_of_other_rows_agrees_with_their_readers(
-    firm, owner, engagement, draft
+    firm, other_firm, owner, engagement, draft
 ):
     def facts():  # type: ignore[no-untyped-def]
         with firm_scope(firm):
@@ -300,6 +300,12 @@ def test_what_the_page_reads_of_other_rows_agrees_with_their_readers(
         )
     second = facts()
     assert (second.has_overrides, second.scenario_count) == (True, 1)
+    # The what-if's read of the draft says the same of its overrides, and knows only its firm.
+    with firm_scope(firm):
+        live = whatif_recommendation(firm=firm, pk=draft.pk)
+    assert live.has_overrides is True and live.engagement_id == engagement.pk
+    with firm_scope(other_firm):
+        assert whatif_recommendation(firm=other_firm, pk=draft.pk) is None
     profile_version(engagement, {**SUPPORT_BOT, "stage": "prototype"}, source="consultant")
     third = facts()
     with firm_scope(firm):
