@@ -548,21 +548,8 @@ def validate_profile(
             sources[spec.name] = "default"
             values[spec.name] = _default(spec, price_book)
 
-    few_shot, prompt = values.get("few_shot_tokens"), values.get("input_tokens")
-    if few_shot is not None and prompt is not None and few_shot > prompt:
-        errors.setdefault("few_shot_tokens", []).append(
-            f"must not be more than input_tokens ({prompt}): examples are part of the prompt"
-        )
-
-    volume, growth = values.get("queries_per_month"), values.get("monthly_growth_pct")
-    horizon = values.get("horizon_months")
-    if volume and growth and horizon:
-        reached = volume * (1 + growth / 100) ** (horizon - 1)
-        if reached > t.MAX_QUERIES_REACHED:
-            errors.setdefault("monthly_growth_pct", []).append(
-                f"grows {volume:,} queries a month past {t.MAX_QUERIES_REACHED:,} within "
-                f"{horizon} months: lower the growth or the horizon"
-            )
+    for name, message in _cross_field_errors(values):
+        errors.setdefault(name, []).append(message)
 
     if errors:
         order = {spec.name: i for i, spec in enumerate(PROFILE_FIELDS)}
@@ -644,16 +631,36 @@ def _valid_profile(
         if name in data:
             sources[name] = "consultant"
 
-    # The checks across fields, as `validate_profile` words them.
-    if values["few_shot_tokens"] > values["input_tokens"]:
+    if _cross_field_errors(values):
         return None
-    volume, growth = values["queries_per_month"], values["monthly_growth_pct"]
-    horizon = values["horizon_months"]
+    return Profile._from_checked(values, sources)
+
+
+def _cross_field_errors(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) for each check across fields that fails; a field missing from `values`
+    (it had an error of its own) is not checked against the others."""
+    found = []
+    few_shot, prompt = values.get("few_shot_tokens"), values.get("input_tokens")
+    if few_shot is not None and prompt is not None and few_shot > prompt:
+        found.append(
+            (
+                "few_shot_tokens",
+                f"must not be more than input_tokens ({prompt}): examples are part of the prompt",
+            )
+        )
+    volume, growth = values.get("queries_per_month"), values.get("monthly_growth_pct")
+    horizon = values.get("horizon_months")
     if volume and growth and horizon:
         reached = volume * (1 + growth / 100) ** (horizon - 1)
         if reached > t.MAX_QUERIES_REACHED:
-            return None
-    return Profile._from_checked(values, sources)
+            found.append(
+                (
+                    "monthly_growth_pct",
+                    f"grows {volume:,} queries a month past {t.MAX_QUERIES_REACHED:,} within "
+                    f"{horizon} months: lower the growth or the horizon",
+                )
+            )
+    return found
 
 
 def _default(spec: FieldSpec, price_book: PriceBook) -> Any:
