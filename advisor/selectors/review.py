@@ -103,8 +103,7 @@ def evidence_digest(*, firm: Firm) -> str | None:
 
 def review_recommendation(*, firm: Firm, engagement_id: int) -> Recommendation | None:
     """The engagement's working recommendation as `current_recommendation` picks it (the newest
-    one not superseded), with its engagement, client and profile version, and the facts above
-    as attributes."""
+    one not superseded), with its engagement and client, and the facts above as attributes."""
     facts = _facts(firm)
     if connection.vendor == "postgresql":
         facts["evidence_digest"] = _fact(EVIDENCE_DIGEST, [firm.pk], CharField())

@@ -404,6 +404,32 @@ def _override_dicts(overrides: list[Override]) -> list[dict[str, Any]]:
     ]
 
 
+def report_inputs(
+    *,
+    firm: Firm,
+    recommendation: Recommendation,
+    overrides: list[Override],
+    profile_version: int,
+) -> dict[str, Any]:
+    """What a recommendation's report content is drawn from besides its assessment, the firm's
+    evidence and the revision: the other arguments of `report_content`. The review page keys
+    its drawn report on them."""
+    engagement = recommendation.engagement
+    return {
+        "firm": {
+            "name": firm.name,
+            "brand_name": firm.brand_name,
+            "accent": firm.accent_safe,
+            "logo_data_uri": firm.logo_data_uri,
+        },
+        "client_name": engagement.client.name,
+        "engagement_title": engagement.title,
+        "profile_version": profile_version,
+        "overrides": _override_dicts(overrides),
+        "narrative": recommendation.narrative,
+    }
+
+
 def recommendation_content(
     *,
     firm: Firm,
@@ -413,24 +439,18 @@ def recommendation_content(
 ) -> dict[str, Any]:
     """The report content of the recommendation as it stands (a draft, or what to freeze).
     `overrides`: its overrides in force, when the caller has read them already."""
-    engagement = recommendation.engagement
     if overrides is None:
         overrides = active_overrides(firm=firm, recommendation=recommendation)
     return report_content(
         assessment=recommendation.assessment,
-        firm={
-            "name": firm.name,
-            "brand_name": firm.brand_name,
-            "accent": firm.accent_safe,
-            "logo_data_uri": firm.logo_data_uri,
-        },
-        client_name=engagement.client.name,
-        engagement_title=engagement.title,
-        profile_version=recommendation.profile_version.number,
-        overrides=_override_dicts(overrides),
-        narrative=recommendation.narrative,
         evidence=_evidence_dicts(firm),
         revision=revision,
+        **report_inputs(
+            firm=firm,
+            recommendation=recommendation,
+            overrides=overrides,
+            profile_version=recommendation.profile_version.number,
+        ),
     )
 
 

@@ -54,6 +54,7 @@ from advisor.services.recommendations import (
     recommendation_approve,
     recommendation_content,
     recommendation_deliver,
+    report_inputs,
     review_request,
     revision_diff,
     share_link_revoke,
@@ -139,28 +140,24 @@ def reports_forget() -> None:
     _REPORTS.clear()
 
 
-def _override_inputs(override: Override) -> list[Any]:
-    by = override.created_by.display_name if override.created_by else ""
-    return [override.kind, override.rule_id, override.value, override.original,
-            override.justification, by, override.created_at.isoformat()]  # fmt: skip
-
-
-def _report_key(firm: Firm, recommendation: Recommendation, overrides: list[Override]) -> str:
-    """A digest of every input of `recommendation_content`. The assessment, the profile version
-    and the price book are named by the draft's id and creation time: none of them changes
-    once the draft exists."""
-    engagement = recommendation.engagement
+def _report_key(
+    firm: Firm, recommendation: Recommendation, overrides: list[Override], profile_version: int
+) -> str:
+    """A digest of every input of `recommendation_content`: `report_inputs`, the evidence, and
+    the assessment, named by the draft's id and creation time (it never changes once the
+    draft exists)."""
     evidence = getattr(recommendation, "evidence_digest", None)
     if evidence is None:  # no digest from the database (SQLite, or no rows): the entries
         evidence = [e.to_dict() for e in evidence_for_engine(firm=firm)]
     inputs = [
         recommendation.pk,
         recommendation.created_at.isoformat(),
-        [firm.name, firm.brand_name, firm.accent_safe, firm.logo_data_uri],
-        engagement.client.name,
-        engagement.title,
-        [_override_inputs(o) for o in overrides],
-        recommendation.narrative,
+        report_inputs(
+            firm=firm,
+            recommendation=recommendation,
+            overrides=overrides,
+            profile_version=profile_version,
+        ),
         evidence,
     ]
     digest = hashlib.sha256(json.dumps(inputs, default=str).encode()).hexdigest()
@@ -168,11 +165,14 @@ def _report_key(firm: Firm, recommendation: Recommendation, overrides: list[Over
 
 
 def _report_html(
-    request: HttpRequest, recommendation: Recommendation, overrides: list[Override]
+    request: HttpRequest,
+    recommendation: Recommendation,
+    overrides: list[Override],
+    profile_version: int,
 ) -> tuple[dict[str, str], dict[str, Any] | None]:
     """The report's parts as HTML, and the content when it had to be drawn (else None)."""
     firm = request.firm
-    key = _report_key(firm, recommendation, overrides)
+    key = _report_key(firm, recommendation, overrides, profile_version)
     parts = _REPORTS.get(key)
     if parts is not None:
         return parts, None
@@ -229,7 +229,7 @@ def _page_context(
         if recommendation.has_overrides
         else []
     )
-    report, content = _report_html(request, recommendation, overrides)
+    report, content = _report_html(request, recommendation, overrides, basis.profile_version_number)
     if content is not None:
         context["c"] = content
     # What the page shows of other rows is read only when there is something to show.
